@@ -59,7 +59,7 @@ def extract(
     downstream: int = 0,
     max_n_fraction: float = 0.1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Cut one promoter per annotation row from ``genome``.
+    """Cut one promoter per annotation row from ``genome``; rows come back in genomic order.
 
     ``genes`` has the columns of :data:`sca_tf.annotation.ANNOTATION_COLUMNS`. Returns ``(kept, dropped)``:
     ``kept`` adds the window (``start``, ``end``, 0-based half-open, FASTA contig name in ``chrom``), ``gc``,
@@ -70,9 +70,11 @@ def extract(
         raise ScaInputError(f"max_n_fraction must be within [0, 1], got {max_n_fraction}")
     lengths = contig_lengths(genome)
     resolve = contig_resolver(lengths)
+    genes = genes.sort_values(["chrom", "tss"], kind="stable")  # genomic order reuses bgzip blocks
     kept, dropped = [], []
-    rows = genes.to_dict("records")
-    for gene in tqdm(rows, desc="promoters", unit="gene", disable=None):
+    columns = list(genes.columns)
+    rows = (dict(zip(columns, values)) for values in genes.itertuples(index=False, name=None))
+    for gene in tqdm(rows, total=len(genes), desc="promoters", unit="gene", disable=None):
         contig = resolve.get(str(gene["chrom"]))
         if contig is None:
             dropped.append({"gene_id": gene["gene_id"], "reason": "missing_contig"})

@@ -136,7 +136,9 @@ def test_fasta_matches_table(tmp_path: Path, genome_path: Path, annotation_path:
     records = result.fasta_path.read_text().split(">")[1:]
     parsed = {rec.split()[0]: "".join(rec.splitlines()[1:]) for rec in records}
     assert parsed == dict(zip(table["gene_id"], table["sequence"]))
-    assert records[0].startswith("PLUSGENE chr1:280-300(+)")
+    headers = {rec.split()[0]: rec.splitlines()[0] for rec in records}
+    assert headers["PLUSGENE"] == "PLUSGENE chr1:280-300(+)"
+    assert headers["MINUSGENE"] == "MINUSGENE chr1:250-270(-)"
 
 
 def test_bgzip_fasta_gives_the_same_windows(
