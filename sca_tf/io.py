@@ -21,12 +21,12 @@ from sca_tf.errors import ScaInputError
 def ensure_output_dir(path: str | os.PathLike[str]) -> Path:
     """Create ``path`` (with parents) and check it is writable; raise ``ScaInputError`` naming it if not."""
     out = Path(path)
+    if out.exists() and not out.is_dir():
+        raise ScaInputError(f"{out}: output path exists and is not a directory")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ScaInputError(f"{out}: cannot create output directory ({exc.strerror or exc})") from exc
-    if not out.is_dir():
-        raise ScaInputError(f"{out}: output path exists and is not a directory")
     if not os.access(out, os.W_OK | os.X_OK):
         raise ScaInputError(f"{out}: output directory is not writable")
     return out
