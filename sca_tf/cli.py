@@ -53,7 +53,11 @@ def _simulate(args: argparse.Namespace) -> None:
     from sca_tf.simulate import SimulationConfig, simulate
 
     result = simulate(args.out, SimulationConfig(seed=args.seed, n_genes=args.n_genes))
-    print(result.summary())
+    summary = result.summary
+    print(
+        f"simulated {summary['genome_length']:,} bp genome with {args.n_genes} genes "
+        f"({summary['n_up']} up, {summary['n_down']} down; seed {args.seed}) in {result.out_dir}"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

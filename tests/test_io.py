@@ -17,6 +17,7 @@ def test_successful_write_replaces_the_file(tmp_path: Path) -> None:
     io.write_tsv(pd.DataFrame({"gene_id": ["G1"], "padj": [float("nan")]}), target)
     assert target.read_text() == "gene_id\tpadj\nG1\tNA\n"
     assert [p.name for p in tmp_path.iterdir()] == ["table.tsv"]
+    assert target.stat().st_mode & 0o044 == 0o044  # readable by group and others under the usual umask
 
 
 def test_failed_write_keeps_the_old_file_and_no_temporary(tmp_path: Path) -> None:
