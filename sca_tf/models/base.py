@@ -1,0 +1,110 @@
+"""Shared skeleton of the sca-tf classifiers: one-hot DNA in, probability of differential expression out.
+
+Every classifier is a functional Keras model built in its constructor from plain hyperparameters, so
+``get_config`` is just those hyperparameters and ``from_config`` rebuilds the same graph. All classifiers share
+the input (``[batch, length, 4]`` one-hot A, C, G, T; N is all zeros), the head (dense ReLU layers ending in the
+layer named :data:`FEATURE_LAYER`, dropout, one sigmoid unit) and the validation of their arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+import keras
+
+from sca_tf.errors import ScaInputError
+
+ALPHABET = "ACGT"
+FEATURE_LAYER = "features"
+OUTPUT_LAYER = "probability"
+INPUT_NAME = "one_hot"
+
+
+class SequenceClassifier(keras.Model):
+    """Base class: a functional model whose config is the hyperparameters it was built from.
+
+    Subclasses set :attr:`model_name` (the registry name) and call :meth:`_finish` with their graph.
+    """
+
+    model_name: ClassVar[str]
+
+    def _finish(self, inputs: keras.KerasTensor, outputs: keras.KerasTensor, hparams: dict[str, Any],
+                name: str | None, **kwargs: Any) -> None:
+        super().__init__(inputs=inputs, outputs=outputs, name=name or self.model_name, **kwargs)
+        self._hparams = hparams
+
+    @property
+    def hparams(self) -> dict[str, Any]:
+        """The constructor arguments (JSON-ready: tuples as lists), ``input_length`` included."""
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in self._hparams.items()}
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "trainable": self.trainable, **self.hparams}
+
+
+def one_hot_input(input_length: int) -> keras.KerasTensor:
+    """The shared model input: float32 one-hot DNA of shape ``[batch, input_length, 4]``."""
+    return keras.Input(shape=(positive_int("input_length", input_length), len(ALPHABET)), name=INPUT_NAME)
+
+
+def conv_block(x: keras.KerasTensor, filters: int, kernel_size: int, pool_size: int, index: int) -> keras.KerasTensor:
+    """Conv1D along the sequence -> batch norm -> ReLU -> max-pool; layers named ``conv_<index>`` etc."""
+    x = keras.layers.Conv1D(filters, kernel_size, padding="same", use_bias=False, name=f"conv_{index}")(x)
+    x = keras.layers.BatchNormalization(name=f"batch_norm_{index}")(x)
+    x = keras.layers.ReLU(name=f"relu_{index}")(x)
+    if pool_size > 1:
+        x = keras.layers.MaxPooling1D(pool_size, name=f"pool_{index}")(x)
+    return x
+
+
+def check_pooled_length(input_length: int, pool_size: int, n_blocks: int) -> None:
+    """Raise ``ScaInputError`` if ``n_blocks`` max-pools of ``pool_size`` would shrink the input to nothing."""
+    if input_length < pool_size**n_blocks:
+        raise ScaInputError(
+            f"input_length {input_length} is too short for {n_blocks} max-pool(s) of size {pool_size}: "
+            f"need at least {pool_size**n_blocks} bases; use fewer blocks or a smaller pool_size"
+        )
+
+
+def classifier_head(x: keras.KerasTensor, dense_units: Sequence[int], dropout: float) -> keras.KerasTensor:
+    """Dense ReLU layers (the last one named :data:`FEATURE_LAYER`), dropout and a float32 sigmoid output."""
+    for index, units in enumerate(dense_units, start=1):
+        last = index == len(dense_units)
+        x = keras.layers.Dense(units, activation="relu", name=FEATURE_LAYER if last else f"dense_{index}")(x)
+    if dropout > 0:
+        x = keras.layers.Dropout(dropout, name="head_dropout")(x)
+    return keras.layers.Dense(1, activation="sigmoid", dtype="float32", name=OUTPUT_LAYER)(x)
+
+
+def positive_int(name: str, value: Any) -> int:
+    """``value`` as an int >= 1, or ``ScaInputError`` naming the hyperparameter."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ScaInputError(f"hyperparameter {name!r}: expected a positive integer, got {value!r}")
+    return value
+
+
+def positive_ints(name: str, values: Any, length: int | None = None) -> tuple[int, ...]:
+    """``values`` as a non-empty tuple of positive ints (of ``length`` items when given)."""
+    if isinstance(values, int) and not isinstance(values, bool):
+        values = (values,)
+    if not isinstance(values, Sequence) or isinstance(values, str) or not values:
+        raise ScaInputError(f"hyperparameter {name!r}: expected a non-empty list of positive integers, got {values!r}")
+    checked = tuple(positive_int(name, value) for value in values)
+    if length is not None and len(checked) != length:
+        raise ScaInputError(f"hyperparameter {name!r}: expected {length} values (one per layer), got {len(checked)}")
+    return checked
+
+
+def dropout_rate(name: str, value: Any) -> float:
+    """``value`` as a float in [0, 1)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise ScaInputError(f"hyperparameter {name!r}: expected a dropout rate in [0, 1), got {value!r}")
+    return float(value)
+
+
+def choice(name: str, value: Any, allowed: Sequence[str]) -> str:
+    """``value`` if it is one of ``allowed``."""
+    if value not in allowed:
+        raise ScaInputError(f"hyperparameter {name!r}: expected one of {', '.join(allowed)}, got {value!r}")
+    return value
