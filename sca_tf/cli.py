@@ -6,6 +6,7 @@ Bad input raises :class:`sca_tf.errors.ScaInputError`, printed as ``sca-tf: erro
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 
@@ -60,6 +61,112 @@ def _simulate(args: argparse.Namespace) -> None:
     )
 
 
+def _build_dataset(args: argparse.Namespace) -> None:
+    from sca_tf.dataset import build_dataset
+
+    build_dataset(
+        args.data_dir,
+        config=args.config,
+        manual_dir=args.manual_dir,
+        de_table=args.de_table,
+        promoters=args.promoters,
+        upstream=args.upstream,
+        downstream=args.downstream,
+        assembly=args.assembly,
+        split_scheme=args.split,
+        seed=args.seed,
+        test_chromosomes=args.test_chromosomes.split(",") if args.test_chromosomes else None,
+        validation_chromosomes=args.validation_chromosomes.split(",") if args.validation_chromosomes else None,
+        keep_untestable=args.keep_untestable or None,
+        download=args.download,
+        overwrite=args.overwrite,
+    )
+
+
+def _train(args: argparse.Namespace) -> None:
+    from sca_tf.dataset import load_builder
+    from sca_tf.training import TrainConfig, make_strategy, train_classifier
+
+    strategy = make_strategy(args.cpu_replicas)  # before TensorFlow touches any device
+    config = TrainConfig(
+        model=args.model,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        seed=args.seed,
+        balance=args.balance,
+        synthetic_fasta=args.synthetic_fasta,
+        rc_augment=args.rc_augment,
+        patience=args.patience,
+        steps_per_epoch=args.steps_per_epoch,
+    )
+    result = train_classifier(load_builder(args.data_dir, args.dataset), config, args.out, strategy=strategy)
+    print(f"best validation AUPRC {result.best_val_auprc:.4f} at epoch {result.best_epoch}; model: {result.model_path}")
+
+
+def _tune(args: argparse.Namespace) -> None:
+    from sca_tf.dataset import load_builder
+    from sca_tf.pipelines import PipelineConfig
+    from sca_tf.training.tuning import tune
+
+    result = tune(
+        load_builder(args.data_dir, args.dataset),
+        args.model,
+        args.out,
+        tuner=args.tuner,
+        max_trials=args.max_trials,
+        epochs=args.epochs,
+        steps_per_epoch=args.steps_per_epoch,
+        pipeline=PipelineConfig(batch_size=args.batch_size, seed=args.seed),
+    )
+    print(f"best validation AUPRC {result.best_val_auprc:.4f} over {result.trials} trials: {result.best_hparams}")
+
+
+def _evaluate(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from sca_tf.dataset import load_builder
+    from sca_tf.workflow import evaluate_run
+
+    models = dict(item.split("=", 1) if "=" in item else (Path(item).parent.name, item) for item in args.model)
+    rows, _ = evaluate_run(
+        load_builder(args.data_dir, args.dataset),
+        {name: Path(path) for name, path in models.items()},
+        Path(args.out),
+        xgboost=not args.no_xgboost,
+        tune_xgboost=args.tune_xgboost,
+        n_resamples=args.n_resamples,
+        seed=args.seed,
+    )
+    for row in rows:
+        metrics = row.to_dict()["metrics"]
+        print(f"{row.name:<24} AUROC {metrics['auroc']}  AUPRC {metrics['auprc']}")
+    print(f"report: {Path(args.out) / 'evaluation' / 'report.md'}")
+
+
+def _run(args: argparse.Namespace) -> None:
+    from sca_tf.workflow import RunConfig, parse_models, run
+
+    overrides = {
+        "out": args.out,
+        "seed": args.seed,
+        "counts": args.counts,
+        "samples": args.samples,
+        "de_table": args.de_table,
+        "genome": args.genome,
+        "annotation": args.annotation,
+        "assembly": args.assembly,
+        "models": parse_models(args.models),
+    }
+    train = {"epochs": args.epochs} if args.epochs else {}
+    if args.config:
+        config = RunConfig.from_file(args.config, **overrides)
+        config = dataclasses.replace(config, train={**config.train, **train})
+    else:
+        config = RunConfig(**{key: value for key, value in overrides.items() if value is not None}, train=train)
+    run(config)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``sca-tf`` argument parser (one sub-command per pipeline stage)."""
     parser = argparse.ArgumentParser(
@@ -100,7 +207,84 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     simulate.add_argument("--n-genes", type=int, default=3000, help="number of genes (default 3000)")
     simulate.set_defaults(handler=_simulate)
+
+    dataset = verbs.add_parser("build-dataset", help="TFDS dataset sca_promoters from a DE table and promoters")
+    dataset.add_argument("--data-dir", required=True, help="TFDS data directory to write the dataset into")
+    dataset.add_argument("--config", help="registered config (default grch37_up2000_down0_random)")
+    dataset.add_argument("--de-table", help="de_table.tsv from `sca-tf dge` (with --promoters)")
+    dataset.add_argument("--promoters", help="promoters.tsv from `sca-tf promoters` (with --de-table)")
+    dataset.add_argument("--manual-dir", help="folder holding de_table.tsv and promoters.tsv (TFDS manual_dir)")
+    dataset.add_argument("--upstream", type=int, help="override the config's bases upstream of the TSS")
+    dataset.add_argument("--downstream", type=int, help="override the config's bases from the TSS on")
+    dataset.add_argument("--assembly", help="override the config's assembly (GRCh37, GRCh38, sca-tf-simulated)")
+    dataset.add_argument("--split", choices=("random", "chrom"), help="override the config's split scheme")
+    dataset.add_argument("--seed", type=int, help="override the split seed (default 0)")
+    dataset.add_argument("--test-chromosomes", help="comma-separated chromosomes held out for test (chrom split)")
+    dataset.add_argument("--validation-chromosomes", help="comma-separated chromosomes held out for validation")
+    dataset.add_argument("--keep-untestable", action="store_true", help="keep untestable genes as their own split")
+    dataset.add_argument("--download", action="store_true", help="download GEO/Ensembl raw data, run dge+promoters")
+    dataset.add_argument("--overwrite", action="store_true", help="rebuild a config that is already prepared")
+    dataset.set_defaults(handler=_build_dataset)
+
+    train = verbs.add_parser("train", help="model.fit a classifier on a prepared sca_promoters dataset")
+    _dataset_arguments(train)
+    train.add_argument("--model", default="cnn", help="cnn, cnn_lstm or transformer (default cnn)")
+    train.add_argument("--out", required=True, help="run directory (rerun the same one to resume)")
+    train.add_argument("--epochs", type=int, default=20, help="epochs (default 20, as in the paper)")
+    train.add_argument("--batch-size", type=int, default=256, help="global batch size (default 256)")
+    train.add_argument("--learning-rate", type=float, help="Adam learning rate (default 1e-3)")
+    train.add_argument("--seed", type=int, default=0, help="seed of weights, shuffling and balancing")
+    train.add_argument("--balance", default="none",
+                       help="none, class_weight, downsample, oversample or synthetic (training split only)")
+    train.add_argument("--synthetic-fasta", help="synthetic positives for --balance synthetic")
+    train.add_argument("--rc-augment", action="store_true", help="reverse-complement augmentation")
+    train.add_argument("--patience", type=int, default=5, help="early-stopping patience in epochs")
+    train.add_argument("--steps-per-epoch", type=int, help="cap the steps of an epoch")
+    train.add_argument("--cpu-replicas", type=int, help="split the CPU into N logical devices for MirroredStrategy")
+    train.set_defaults(handler=_train)
+
+    tune = verbs.add_parser("tune", help="keras-tuner search, objective validation AUPRC")
+    _dataset_arguments(tune)
+    tune.add_argument("--model", default="cnn", help="cnn or transformer")
+    tune.add_argument("--out", required=True, help="search directory (best_hparams.json, trials.tsv, logs/)")
+    tune.add_argument("--tuner", default="bayesian", help="random, hyperband or bayesian")
+    tune.add_argument("--max-trials", type=int, default=10)
+    tune.add_argument("--epochs", type=int, default=5)
+    tune.add_argument("--steps-per-epoch", type=int)
+    tune.add_argument("--batch-size", type=int, default=256)
+    tune.add_argument("--seed", type=int, default=0)
+    tune.set_defaults(handler=_tune)
+
+    evaluate = verbs.add_parser("evaluate", help="XGBoost bridge + test-split report beside the baselines")
+    _dataset_arguments(evaluate)
+    evaluate.add_argument("--model", action="append", required=True,
+                          help="NAME=PATH.keras (repeatable); PATH alone names it after its run directory")
+    evaluate.add_argument("--out", required=True, help="output directory (writes evaluation/report.md)")
+    evaluate.add_argument("--no-xgboost", action="store_true", help="skip the CNN-features → XGBoost bridge")
+    evaluate.add_argument("--tune-xgboost", action="store_true", help="the paper's staged tuning, on validation")
+    evaluate.add_argument("--n-resamples", type=int, default=1000, help="bootstrap resamples for the 95%% CIs")
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.set_defaults(handler=_evaluate)
+
+    run = verbs.add_parser("run", help="the whole pipeline; with no data options, on the simulated default")
+    run.add_argument("--config", help="TOML or YAML run configuration (options below override it)")
+    run.add_argument("--out", help="run directory (default runs/sca-tf)")
+    run.add_argument("--seed", type=int, help="seed of simulation, split, training and bootstrap (default 0)")
+    run.add_argument("--counts", help="count matrix (real data)")
+    run.add_argument("--samples", help="sample sheet for a plain count table")
+    run.add_argument("--de-table", help="reuse an existing de_table.tsv instead of running dge")
+    run.add_argument("--genome", help="genome FASTA (real data)")
+    run.add_argument("--annotation", help="grch38, grch37 or a GTF/GFF3 (real data)")
+    run.add_argument("--assembly", help="genome build of a GTF/GFF3 annotation")
+    run.add_argument("--models", help="comma-separated models to train (default cnn)")
+    run.add_argument("--epochs", type=int, help="training epochs per model (default 20)")
+    run.set_defaults(handler=_run)
     return parser
+
+
+def _dataset_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", required=True, help="TFDS data directory holding sca_promoters")
+    parser.add_argument("--dataset", help="dataset config name (default grch37_up2000_down0_random)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

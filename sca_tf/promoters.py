@@ -44,6 +44,7 @@ class PromoterResult:
     dropped_path: Path
     kept: int
     dropped: dict[str, int] = field(default_factory=dict)
+    assembly: str | None = None
 
     def summary(self) -> str:
         """One human-readable line: kept count and dropped counts by reason."""
@@ -198,7 +199,9 @@ def run_promoters(
             "seconds": round(time.perf_counter() - began, 3),
         },
     )
-    return PromoterResult(table_path, fasta_path, dropped_path, kept=len(kept), dropped=counts)
+    return PromoterResult(
+        table_path, fasta_path, dropped_path, kept=len(kept), dropped=counts, assembly=annotation_table.assembly
+    )
 
 
 def _dropped(gene_ids: pd.Series, reason: str) -> pd.DataFrame:

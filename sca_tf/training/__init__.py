@@ -1,0 +1,19 @@
+"""Training: ``model.fit`` under a ``tf.distribute`` strategy, callbacks, and keras-tuner search.
+
+>>> from sca_tf.training import TrainConfig, train_classifier     # doctest: +SKIP
+>>> result = train_classifier(builder, TrainConfig(model="cnn", epochs=20), "runs/cnn")  # doctest: +SKIP
+"""
+
+from sca_tf.training.callbacks import ValidationCurves, predict_with_labels
+from sca_tf.training.classifier import TrainConfig, TrainResult, train_classifier
+from sca_tf.training.strategy import configure_cpu_replicas, make_strategy
+
+__all__ = [
+    "TrainConfig",
+    "TrainResult",
+    "ValidationCurves",
+    "configure_cpu_replicas",
+    "make_strategy",
+    "predict_with_labels",
+    "train_classifier",
+]

@@ -1,0 +1,209 @@
+"""``model.fit`` for the promoter classifiers, under a ``tf.distribute`` strategy, writing one run directory.
+
+Run directory layout::
+
+    run_dir/config.json          training config, seed, library versions, split label counts, replicas
+    run_dir/history.csv          per-epoch losses and metrics (appended across a resumed run)
+    run_dir/logs/                TensorBoard: scalars per epoch, validation ROC/PR/confusion images
+    run_dir/backup/              BackupAndRestore state: a killed run resumes from its last finished epoch
+    run_dir/checkpoints/best.keras   best validation AUPRC so far
+    run_dir/model.keras          the best model, after training
+    run_dir/metrics.json         best epoch and its validation metrics
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import math
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import keras
+import tensorflow as tf
+
+from sca_tf import io
+from sca_tf.errors import ScaInputError
+from sca_tf.models import (
+    CHECKPOINT_MONITOR,
+    NaNLossGuard,
+    build_model,
+    compile_classifier,
+    load_classifier,
+    training_defaults,
+)
+from sca_tf.pipelines import Datasets, PipelineConfig, make_datasets
+from sca_tf.provenance import library_versions
+from sca_tf.training.callbacks import ValidationCurves
+from sca_tf.training.strategy import make_strategy
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a training run; saved to ``config.json``.
+
+    ``learning_rate=None`` takes the model's default (the paper's Adam 1e-3). ``steps_per_epoch`` caps an
+    epoch (tiny budgets, smoke runs); ``None`` makes one epoch one pass over the balanced training split.
+    """
+
+    model: str = "cnn"
+    hparams: Mapping[str, Any] = field(default_factory=dict)
+    epochs: int = 20
+    batch_size: int = 256
+    learning_rate: float | None = None
+    seed: int = 0
+    balance: str = "none"
+    target_ratio: float = 1.0
+    synthetic_fasta: str | None = None
+    synthetic_ratio: float = 1.0
+    rc_augment: bool = False
+    patience: int = 5
+    steps_per_epoch: int | None = None
+    cpu_replicas: int | None = None
+    verbose: int | str = "auto"
+
+    def __post_init__(self) -> None:
+        for name in ("epochs", "batch_size", "patience"):
+            if getattr(self, name) < 1:
+                raise ScaInputError(f"TrainConfig.{name} must be >= 1, got {getattr(self, name)}")
+        if self.steps_per_epoch is not None and self.steps_per_epoch < 1:
+            raise ScaInputError(f"TrainConfig.steps_per_epoch must be >= 1, got {self.steps_per_epoch}")
+
+    def pipeline_config(self) -> PipelineConfig:
+        """The tf.data settings of this run."""
+        return PipelineConfig(
+            batch_size=self.batch_size,
+            seed=self.seed,
+            rc_augment=self.rc_augment,
+            balance=self.balance,
+            target_ratio=self.target_ratio,
+            synthetic_fasta=self.synthetic_fasta,
+            synthetic_ratio=self.synthetic_ratio,
+        )
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> TrainConfig:
+        """Build from a config-file section, refusing unknown keys by name."""
+        known = {item.name for item in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ScaInputError(f"unknown training option(s) {', '.join(unknown)}; expected {', '.join(sorted(known))}")
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """Where a training run wrote its model and what it reached."""
+
+    run_dir: Path
+    model_path: Path
+    best_epoch: int
+    best_val_auprc: float
+    epochs_run: int
+    seconds: float
+
+
+def train_classifier(
+    source: Any,
+    config: TrainConfig,
+    run_dir: str | os.PathLike[str],
+    *,
+    strategy: tf.distribute.Strategy | None = None,
+    extra_callbacks: Sequence[keras.callbacks.Callback] = (),
+) -> TrainResult:
+    """Train ``config.model`` on a prepared ``sca_promoters`` builder (or a train/validation/test mapping).
+
+    The model is built and compiled inside ``strategy.scope()`` (default: :func:`make_strategy` with
+    ``config.cpu_replicas``); checkpoints keep the best validation AUPRC; running again with the same
+    ``run_dir`` resumes an interrupted run from its last finished epoch.
+    """
+    began = time.perf_counter()
+    out = io.ensure_output_dir(run_dir)
+    keras.utils.set_random_seed(config.seed)
+    strategy = strategy or make_strategy(config.cpu_replicas)
+    with strategy.scope():
+        data = make_datasets(source, config.pipeline_config())
+        steps = config.steps_per_epoch or data.steps_per_epoch
+        model = build_model(config.model, data.sequence_length, **config.hparams)
+        _compile(model, config, data, steps)
+    io.write_json(out / "config.json", _provenance(config, data, steps, strategy))
+    (out / "checkpoints").mkdir(exist_ok=True)
+    best_path = out / "checkpoints" / "best.keras"
+    callbacks = [
+        NaNLossGuard(),
+        keras.callbacks.BackupAndRestore(str(out / "backup")),
+        keras.callbacks.ModelCheckpoint(str(best_path), monitor=CHECKPOINT_MONITOR, mode="max", save_best_only=True),
+        keras.callbacks.EarlyStopping(monitor=CHECKPOINT_MONITOR, mode="max", patience=config.patience),
+        keras.callbacks.TensorBoard(log_dir=str(out / "logs")),
+        ValidationCurves(data.validation, out / "logs"),
+        keras.callbacks.CSVLogger(str(out / "history.csv"), append=True),
+        *extra_callbacks,
+    ]
+    model.fit(
+        data.train,
+        steps_per_epoch=steps,
+        epochs=config.epochs,
+        validation_data=data.validation,
+        class_weight=data.class_weight,
+        callbacks=callbacks,
+        shuffle=False,  # the pipeline shuffles, seeded
+        verbose=config.verbose,
+    )
+    if not best_path.exists():
+        raise ScaInputError(f"training in {out} finished without a finite validation AUPRC to checkpoint")
+    with strategy.scope():
+        best = load_classifier(best_path, expected_model=config.model)
+    model_path = out / "model.keras"
+    with io.atomic_path(model_path, suffix=".keras") as tmp:
+        best.save(tmp)
+    history = _read_history(out / "history.csv")
+    best_row = max(history, key=lambda row: row[CHECKPOINT_MONITOR])
+    result = TrainResult(
+        run_dir=out,
+        model_path=model_path,
+        best_epoch=int(best_row["epoch"]) + 1,
+        best_val_auprc=best_row[CHECKPOINT_MONITOR],
+        epochs_run=len(history),
+        seconds=round(time.perf_counter() - began, 2),
+    )
+    io.write_json(out / "metrics.json", {**dataclasses.asdict(result), "best_epoch_metrics": best_row})
+    return result
+
+
+def _compile(model: keras.Model, config: TrainConfig, data: Datasets, steps: int) -> None:
+    defaults = training_defaults(config.model)
+    weighted = defaults.class_weighted_loss and data.class_weight is None and data.epoch.prevalence < 0.5
+    compile_classifier(
+        model,
+        learning_rate=config.learning_rate or defaults.learning_rate,
+        clipnorm=defaults.clipnorm,
+        decay_steps=config.epochs * steps if defaults.cosine_decay else None,
+        positive_weight=(1 - data.epoch.prevalence) / data.epoch.prevalence if weighted else None,
+    )
+
+
+def _provenance(config: TrainConfig, data: Datasets, steps: int, strategy: tf.distribute.Strategy) -> dict:
+    return {
+        "train_config": dataclasses.asdict(config),
+        "seed": config.seed,
+        "steps_per_epoch": steps,
+        "sequence_length": data.sequence_length,
+        "split_label_counts": data.split_counts,
+        "training_epoch": dataclasses.asdict(data.epoch),
+        "class_weight": data.class_weight,
+        "replicas": strategy.num_replicas_in_sync,
+        "library_versions": library_versions(),
+    }
+
+
+def _read_history(path: Path) -> list[dict[str, float]]:
+    with open(path, newline="") as handle:
+        rows = [{key: float(value) for key, value in row.items()} for row in csv.DictReader(handle)]
+    finite = [row for row in rows if math.isfinite(row.get(CHECKPOINT_MONITOR, math.nan))]
+    if not finite:
+        raise ScaInputError(f"{path}: no epoch with a finite {CHECKPOINT_MONITOR}")
+    return finite

@@ -1,0 +1,249 @@
+"""The main job (``sca-tf run``): counts → DE labels → promoters → TFDS dataset → models → XGBoost → report.
+
+With no data options it runs on the embedded simulated default; with ``counts``, ``genome`` and ``annotation``
+it runs on real data. Every stage writes into one run directory::
+
+    OUT/simulated/        (default only) synthetic genome, GTF, counts, ground truth
+    OUT/dge/              de_table.tsv/.parquet, de_run.json
+    OUT/promoters/        promoters.tsv/.fa, dropped.tsv, promoters.json
+    OUT/tfds/             the sca_promoters TFDS dataset
+    OUT/train/<model>/    model.fit run directory (see sca_tf.training.classifier)
+    OUT/train/<model>/xgboost.json   booster on the model's feature-layer embeddings
+    OUT/evaluation/       report.md/.json, results.tsv, ROC and PR curves
+    OUT/report.json, OUT/report.md   the evaluation report, plus run provenance
+    OUT/run.json          the resolved configuration, seed and library versions
+
+The test split is scored once, at the end, for every model and baseline together.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import tensorflow_datasets as tfds
+
+from sca_tf import io
+from sca_tf.errors import ScaInputError
+from sca_tf.provenance import library_versions
+from sca_tf_datasets.sca_promoters.sca_promoters_dataset_builder import SIMULATED_ASSEMBLY
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Settings of ``sca-tf run``; a TOML or YAML file gives the same keys (``[train]`` as a table)."""
+
+    out: str = "runs/sca-tf"
+    seed: int = 0
+    counts: str | None = None
+    samples: str | None = None
+    de_table: str | None = None
+    genome: str | None = None
+    annotation: str | None = None
+    assembly: str | None = None
+    simulate_genes: int = 3000
+    alpha: float = 0.1
+    lfc_threshold: float = 2.0
+    padj_threshold: float = 0.05
+    upstream: int = 2000
+    downstream: int = 0
+    max_n_fraction: float = 0.1
+    split: str = "random"
+    models: tuple[str, ...] = ("cnn",)
+    train: Mapping[str, Any] = field(default_factory=dict)
+    xgboost: bool = True
+    tune_xgboost: bool = False
+    n_resamples: int = 1000
+
+    def __post_init__(self) -> None:
+        real = [self.counts or self.de_table, self.genome, self.annotation]
+        if any(real) and not all(real):
+            raise ScaInputError(
+                "real data needs --counts (or --de-table), --genome and --annotation together; "
+                "give none of them to run on the simulated default"
+            )
+        for reserved in ("model", "seed"):
+            if reserved in self.train:
+                raise ScaInputError(f"[train] must not set {reserved!r}: use the top-level 'models' / 'seed'")
+        from sca_tf.models import model_class
+        from sca_tf.training import TrainConfig
+
+        for name in self.models:
+            model_class(name)
+        TrainConfig.from_mapping(self.train)  # unknown keys fail here, before any stage runs
+
+    @property
+    def simulated(self) -> bool:
+        """True when no real data was given."""
+        return self.genome is None
+
+    @classmethod
+    def from_file(cls, path: str | Path, **overrides: Any) -> RunConfig:
+        """Read a TOML (``.toml``) or YAML (``.yaml``/``.yml``) config; non-``None`` ``overrides`` win."""
+        source = Path(path)
+        if not source.is_file():
+            raise ScaInputError(f"config file {source}: not found")
+        try:
+            if source.suffix in {".yaml", ".yml"}:
+                import yaml
+
+                values = yaml.safe_load(source.read_text()) or {}
+            else:
+                values = tomllib.loads(source.read_text())
+        except (tomllib.TOMLDecodeError, ValueError) as exc:
+            raise ScaInputError(f"config file {source}: cannot be parsed ({exc})") from exc
+        known = {item.name for item in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ScaInputError(f"config file {source}: unknown key(s) {', '.join(unknown)}; "
+                                f"expected {', '.join(sorted(known))}")
+        merged = {**values, **{key: value for key, value in overrides.items() if value is not None}}
+        if "models" in merged:
+            merged["models"] = tuple(merged["models"])
+        return cls(**merged)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Where the run wrote its report, and the headline test metrics per model and baseline."""
+
+    out: Path
+    report_json: Path
+    report_markdown: Path
+    test_metrics: dict[str, dict[str, float | None]]
+    seconds: float
+
+
+def run(config: RunConfig = RunConfig()) -> RunResult:
+    """Run every stage of ``config`` and write the report; see the module docstring for the layout."""
+    from sca_tf.dataset import build_dataset
+    from sca_tf.dge import DERule, run_dge
+    from sca_tf.promoters import run_promoters
+    from sca_tf.training import TrainConfig, train_classifier
+
+    began = time.perf_counter()
+    out = io.ensure_output_dir(config.out)
+    inputs = _inputs(config, out)
+    if config.de_table:
+        de_table = Path(config.de_table)
+    else:
+        rule = DERule(lfc_threshold=config.lfc_threshold, padj_threshold=config.padj_threshold)
+        dge = run_dge(inputs["counts"], out / "dge", samples_path=config.samples, alpha=config.alpha, rule=rule)
+        print(dge.summary())
+        de_table = dge.table_path
+    promoters = run_promoters(de_table, inputs["genome"], inputs["annotation"], out / "promoters",
+                              upstream=config.upstream, downstream=config.downstream, assembly=inputs["assembly"],
+                              max_n_fraction=config.max_n_fraction)
+    print(promoters.summary())
+    built = build_dataset(out / "tfds", de_table=de_table, promoters=promoters.table_path,
+                          upstream=config.upstream, downstream=config.downstream, assembly=promoters.assembly,
+                          split_scheme=config.split, seed=config.seed)
+    builder = tfds.builder(built.name, data_dir=str(built.data_dir))
+
+    model_paths = {}
+    for name in config.models:
+        train_config = TrainConfig.from_mapping({**config.train, "model": name, "seed": config.seed})
+        result = train_classifier(builder, train_config, out / "train" / name)
+        model_paths[name] = result.model_path
+        print(f"{name}: best validation AUPRC {result.best_val_auprc:.3f} at epoch {result.best_epoch}")
+    evaluations, validation = evaluate_run(builder, model_paths, out, xgboost=config.xgboost,
+                                           tune_xgboost=config.tune_xgboost, n_resamples=config.n_resamples,
+                                           seed=config.seed,
+                                           context={"dataset": built.name, "simulated": config.simulated})
+    provenance = {"config": dataclasses.asdict(config), "seed": config.seed, "dataset": built.name,
+                  "label_counts": built.label_counts, "library_versions": library_versions()}
+    io.write_json(out / "run.json", provenance)
+    report = json.loads((out / "evaluation" / "report.json").read_text())
+    io.write_json(out / "report.json", {**report, "validation": validation, "run": provenance})
+    io.write_text(out / "report.md", (out / "evaluation" / "report.md").read_text() + _validation_markdown(validation))
+    result = RunResult(out=out, report_json=out / "report.json", report_markdown=out / "report.md",
+                       test_metrics={row.name: dict(row.to_dict()["metrics"]) for row in evaluations},
+                       seconds=round(time.perf_counter() - began, 1))
+    print(f"report: {result.report_markdown} ({result.seconds:.0f} s)")
+    return result
+
+
+def evaluate_run(
+    builder: tfds.core.DatasetBuilder,
+    model_paths: Mapping[str, Path],
+    out: Path,
+    *,
+    xgboost: bool = True,
+    tune_xgboost: bool = False,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    context: Mapping[str, Any] | None = None,
+) -> tuple[list[Any], dict[str, dict[str, float]]]:
+    """Fit the XGBoost bridge on train/validation embeddings, then score every model and baseline on test once.
+
+    Thresholds come from validation (max F1); the report goes to ``out/evaluation``. Returns the test rows
+    and, per model, its validation metrics at that threshold.
+    """
+    from sca_tf.evaluate import evaluate_models, max_f1_threshold, metrics_at_threshold
+    from sca_tf.models import feature_extractor, load_classifier
+    from sca_tf.predict import predict_codes, read_split
+    from sca_tf.xgb import XGBConfig, fit_booster, save_booster, staged_tuning
+
+    splits = {split: read_split(builder, split) for split in ("train", "validation", "test")}
+    scores: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for name, path in model_paths.items():
+        model = load_classifier(path, expected_model=name)
+        scores[name] = tuple(predict_codes(model, splits[s].codes) for s in ("validation", "test"))
+        if not xgboost:
+            continue
+        extractor = feature_extractor(model)
+        embeddings = {split: predict_codes(extractor, arrays.codes) for split, arrays in splits.items()}
+        bridge = (embeddings["train"], splits["train"].labels, embeddings["validation"], splits["validation"].labels)
+        xgb_config = XGBConfig(seed=seed)
+        if tune_xgboost:
+            xgb_config, history = staged_tuning(*bridge, base=xgb_config)
+            io.write_json(path.parent / "xgboost_tuning.json", history)
+        booster = fit_booster(*bridge, xgb_config)
+        save_booster(booster, path.parent / "xgboost.json")
+        scores[f"{name}+xgboost"] = tuple(
+            booster.predict_proba(embeddings[s])[:, 1] for s in ("validation", "test")
+        )
+    rows, _ = evaluate_models(scores, *(splits[s].labelled() for s in ("train", "validation", "test")),
+                              out / "evaluation", n_resamples=n_resamples, seed=seed, context=context)
+    labels = splits["validation"].labels
+    validation = {
+        name: metrics_at_threshold(labels, val_scores, max_f1_threshold(labels, val_scores)[0])
+        for name, (val_scores, _) in scores.items()
+    }
+    return rows, validation
+
+
+def _validation_markdown(validation: Mapping[str, Mapping[str, float]]) -> str:
+    """The models' validation-split metrics (at their max-F1 thresholds) as a Markdown section."""
+    columns = ("accuracy", "precision", "recall", "f1", "auroc", "auprc")
+    lines = ["", "## Validation split (models; threshold = max F1 on validation)", "",
+             "| Model | " + " | ".join(columns) + " |", "|---|" + "---:|" * len(columns)]
+    for name, metrics in validation.items():
+        lines.append(f"| {name} | " + " | ".join(f"{metrics[c]:.3f}" for c in columns) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _inputs(config: RunConfig, out: Path) -> dict[str, Any]:
+    """Counts, genome, annotation and assembly: the user's, or a freshly simulated default."""
+    if not config.simulated:
+        return {"counts": config.counts, "genome": config.genome, "annotation": config.annotation,
+                "assembly": config.assembly}
+    from sca_tf.simulate import SimulationConfig, simulate
+
+    simulation = simulate(out / "simulated", SimulationConfig(seed=config.seed, n_genes=config.simulate_genes))
+    return {"counts": simulation.counts_tsv, "genome": simulation.genome_fasta,
+            "annotation": simulation.annotation_gtf, "assembly": SIMULATED_ASSEMBLY}
+
+
+def parse_models(text: str | None) -> tuple[str, ...] | None:
+    """``"cnn,transformer"`` -> ``("cnn", "transformer")``; ``None`` stays ``None``."""
+    return tuple(name.strip() for name in text.split(",") if name.strip()) if text else None
+
+

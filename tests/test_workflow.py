@@ -1,0 +1,85 @@
+"""`sca-tf run`: the whole pipeline on a small simulated default, config files, and bad configurations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sca_tf.cli import main
+from sca_tf.errors import ScaInputError
+from sca_tf.workflow import RunConfig, run
+
+TINY_TRAIN = {
+    "epochs": 2,
+    "batch_size": 32,
+    "hparams": {"filters": [8], "kernel_sizes": [9], "pooling": "global_max", "dense_units": [8]},
+}
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("run")
+    config = RunConfig(out=str(out), seed=5, simulate_genes=300, upstream=200, train=TINY_TRAIN, n_resamples=50)
+    result = run(config)
+    assert result.report_json == out / "report.json"
+    return out
+
+
+def test_run_writes_every_stage(small_run: Path) -> None:
+    for path in ("simulated/genome.fa", "dge/de_table.tsv", "promoters/promoters.tsv", "train/cnn/model.keras",
+                 "train/cnn/xgboost.json", "train/cnn/history.csv", "evaluation/roc_curve.png", "report.md"):
+        assert (small_run / path).is_file(), path
+    assert any((small_run / "tfds" / "sca_promoters").iterdir())
+
+
+def test_report_has_models_and_baselines_at_natural_prevalence(small_run: Path) -> None:
+    report = json.loads((small_run / "report.json").read_text())
+    names = [row["Model"] for row in report["rows"]]
+    assert names[:2] == ["cnn", "cnn+xgboost"]
+    assert any("k-mer" in name for name in names) and any("Prevalence" in name for name in names)
+    assert report["run"]["seed"] == 5
+    counts = report["run"]["label_counts"]["test"]
+    natural = counts["de"] / (counts["de"] + counts["not_de"])
+    assert all(row["Prevalence"] == pytest.approx(natural) for row in report["rows"])
+    validation = report["validation"]["cnn"]
+    assert set(validation) >= {"auroc", "auprc", "f1", "accuracy", "precision", "recall"}
+    markdown = (small_run / "report.md").read_text()
+    assert "| Model | Accuracy | Precision | Recall | F1 | AUC | AUPRC |" in markdown
+
+
+def test_run_config_file_and_overrides(tmp_path: Path) -> None:
+    toml = tmp_path / "run.toml"
+    toml.write_text('seed = 3\nmodels = ["cnn", "transformer"]\n[train]\nepochs = 4\n')
+    config = RunConfig.from_file(toml, out="elsewhere")
+    assert (config.seed, config.models, config.out, dict(config.train)) == (3, ("cnn", "transformer"), "elsewhere",
+                                                                            {"epochs": 4})
+    yaml = tmp_path / "run.yaml"
+    yaml.write_text("seed: 4\ntrain:\n  epochs: 2\n")
+    assert RunConfig.from_file(yaml).seed == 4
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("sede = 3\n", r"run\.toml: unknown key\(s\) sede"),
+        ("seed = \n", r"run\.toml: cannot be parsed"),
+        ('genome = "g.fa"\n', "real data needs --counts"),
+        ("[train]\nseed = 2\n", "must not set 'seed'"),
+    ],
+)
+def test_bad_run_configs_are_refused(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "run.toml"
+    path.write_text(text)
+    with pytest.raises(ScaInputError, match=message):
+        RunConfig.from_file(path)
+
+
+def test_unknown_training_key_fails_before_any_work(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "run.toml"
+    path.write_text("[train]\nepoch_count = 3\n")
+    status = main(["run", "--config", str(path), "--out", str(tmp_path / "out")])
+    assert status == 2
+    assert "unknown training option(s) epoch_count" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
