@@ -1,0 +1,89 @@
+"""The three serving signatures of an exported sca-tf classifier, built with Keras' ``ExportArchive``.
+
+=================  ==========================================  ===============================================
+signature          input                                       output
+=================  ==========================================  ===============================================
+serving_default    ``sequences``: tf.string ``[batch]``, DNA   ``probability``: float32 ``[batch]``, P(DE)
+predict_onehot     ``one_hot``: float32 ``[batch, L, 4]``      ``probability``: float32 ``[batch]``
+embed              ``sequences``: tf.string ``[batch]``        ``features``: float32 ``[batch, width]``, the
+                                                               feature layer the XGBoost bridge is trained on
+=================  ==========================================  ===============================================
+
+String inputs are checked (length, alphabet, non-empty batch) and one-hot encoded inside the graph
+(:mod:`sca_tf.export.encoding`), so TF Serving clients send plain DNA.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import keras
+import tensorflow as tf
+
+from sca_tf.export.encoding import check_one_hot, dna_strings_to_one_hot
+from sca_tf.models import FEATURE_LAYER, feature_extractor
+
+SERVING_DEFAULT = "serving_default"
+PREDICT_ONEHOT = "predict_onehot"
+EMBED = "embed"
+SIGNATURE_NAMES = (SERVING_DEFAULT, PREDICT_ONEHOT, EMBED)
+SEQUENCES_INPUT, ONE_HOT_INPUT = "sequences", "one_hot"
+PROBABILITY_OUTPUT, FEATURES_OUTPUT = "probability", "features"
+
+
+def input_length_of(model: keras.Model) -> int:
+    """Bases per promoter the classifier takes (the length axis of its ``[batch, L, 4]`` input)."""
+    return int(model.inputs[0].shape[1])
+
+
+def embedding_width(model: keras.Model) -> int:
+    """Width of the feature layer that ``embed`` returns."""
+    return int(model.get_layer(FEATURE_LAYER).output.shape[-1])
+
+
+SignatureFunction = Callable[..., dict[str, tf.Tensor]]
+
+
+def signature_functions(model: keras.Model) -> dict[str, tuple[SignatureFunction, list[tf.TensorSpec]]]:
+    """Signature name -> (function, input signature) for ``model``; the functions call it in inference mode."""
+    length = input_length_of(model)
+    embedder = feature_extractor(model)
+    strings_spec = [tf.TensorSpec([None], tf.string, name=SEQUENCES_INPUT)]
+    one_hot_spec = [tf.TensorSpec([None, length, 4], tf.float32, name=ONE_HOT_INPUT)]
+
+    def probability(encoded: tf.Tensor) -> dict[str, tf.Tensor]:
+        return {PROBABILITY_OUTPUT: tf.reshape(tf.cast(model(encoded, training=False), tf.float32), [-1])}
+
+    def serving_default(sequences: tf.Tensor) -> dict[str, tf.Tensor]:
+        return probability(dna_strings_to_one_hot(sequences, length))
+
+    def predict_onehot(one_hot: tf.Tensor) -> dict[str, tf.Tensor]:
+        return probability(check_one_hot(one_hot, length))
+
+    def embed(sequences: tf.Tensor) -> dict[str, tf.Tensor]:
+        return {FEATURES_OUTPUT: embedder(dna_strings_to_one_hot(sequences, length), training=False)}
+
+    return {
+        SERVING_DEFAULT: (serving_default, strings_spec),
+        PREDICT_ONEHOT: (predict_onehot, one_hot_spec),
+        EMBED: (embed, strings_spec),
+    }
+
+
+def describe_signatures(input_length: int, embedding_width: int) -> dict[str, str]:
+    """Signature name -> a one-line description of its input and output, for provenance files."""
+    return {
+        SERVING_DEFAULT: (f"{SEQUENCES_INPUT}: string [batch] ({input_length} bases) -> "
+                          f"{PROBABILITY_OUTPUT}: float32 [batch]"),
+        PREDICT_ONEHOT: f"{ONE_HOT_INPUT}: float32 [batch, {input_length}, 4] -> {PROBABILITY_OUTPUT}: float32 [batch]",
+        EMBED: f"{SEQUENCES_INPUT}: string [batch] -> {FEATURES_OUTPUT}: float32 [batch, {embedding_width}]",
+    }
+
+
+def export_archive(model: keras.Model) -> keras.export.ExportArchive:
+    """An ``ExportArchive`` tracking ``model`` with :data:`SIGNATURE_NAMES` as endpoints (not yet written)."""
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    for name, (function, input_signature) in signature_functions(model).items():
+        archive.add_endpoint(name, function, input_signature=input_signature)
+    return archive
