@@ -119,6 +119,9 @@ def _tune(args: argparse.Namespace) -> None:
         steps_per_epoch=args.steps_per_epoch,
         pipeline=PipelineConfig(batch_size=args.batch_size, seed=args.seed),
     )
+    if result is None:
+        print("keras-tuner worker finished; the chief holds the results")
+        return
     print(f"best validation AUPRC {result.best_val_auprc:.4f} over {result.trials} trials: {result.best_hparams}")
 
 
@@ -165,6 +168,45 @@ def _run(args: argparse.Namespace) -> None:
     else:
         config = RunConfig(**{key: value for key, value in overrides.items() if value is not None}, train=train)
     run(config)
+
+
+def _export(args: argparse.Namespace) -> None:
+    from sca_tf.export import run_export
+
+    exported = run_export(
+        args.model, args.out, model_name=args.name, booster_path=args.booster, serving_root=args.serving_root
+    )
+    print(exported.summary())
+
+
+def _explain(args: argparse.Namespace) -> None:
+    from sca_tf.explain import ExplainConfig, run_explain
+
+    config = ExplainConfig(
+        method=args.method,
+        reference=args.reference,
+        steps=args.steps,
+        n_references=args.references,
+        window=args.window,
+        windows_per_gene=args.windows_per_gene,
+        threshold=args.threshold,
+        jaspar_release=args.jaspar_release,
+        min_relative_score=args.min_relative_score,
+        n_motifs=args.motifs,
+        n_logos=args.logos,
+        seed=args.seed,
+    )
+    result = run_explain(
+        args.model,
+        args.out,
+        promoters=args.promoters,
+        genes=args.genes,
+        dataset=args.dataset,
+        split=args.split,
+        data_dir=args.data_dir,
+        config=config,
+    )
+    print(result.summary())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -279,6 +321,36 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--models", help="comma-separated models to train (default cnn)")
     run.add_argument("--epochs", type=int, help="training epochs per model (default 20)")
     run.set_defaults(handler=_run)
+
+    export = verbs.add_parser("export", help="SavedModel for TF Serving: saved_models/<name>/<version>/")
+    export.add_argument("--model", required=True, help="trained classifier (.keras)")
+    export.add_argument("--booster", help="XGBoost booster (.json/.ubj) on the model's feature layer")
+    export.add_argument("--out", default="saved_models", help="model base folder (default saved_models)")
+    export.add_argument("--name", help="model name (default: the classifier's model name)")
+    export.add_argument("--serving-root", help="base path as TF Serving sees it, for models.config (e.g. /models)")
+    export.set_defaults(handler=_export)
+
+    explain = verbs.add_parser("explain", help="attributions -> discovered motifs -> JASPAR enrichment")
+    explain.add_argument("--model", required=True, help="trained classifier (.keras)")
+    explain.add_argument("--out", required=True, help="output directory")
+    explain.add_argument("--promoters", help="promoters.tsv of `sca-tf promoters` (with optional --genes)")
+    explain.add_argument("--genes", nargs="+", help="explain only these gene IDs of --promoters")
+    explain.add_argument("--dataset", help="TFDS config of sca_promoters (with --split and --data-dir)")
+    explain.add_argument("--split", help="split of --dataset to explain (e.g. test)")
+    explain.add_argument("--data-dir", help="TFDS data directory of --dataset")
+    explain.add_argument("--method", default="integrated_gradients", help="integrated_gradients or ism")
+    explain.add_argument("--reference", default="shuffle", help="integrated-gradients baseline: shuffle or zero")
+    explain.add_argument("--steps", type=int, default=32, help="integrated-gradients steps")
+    explain.add_argument("--references", type=int, default=4, help="shuffled references per sequence")
+    explain.add_argument("--window", type=int, default=20, help="width of high-attribution windows")
+    explain.add_argument("--windows-per-gene", type=int, default=3)
+    explain.add_argument("--threshold", type=float, default=0.5, help="probability above which a gene is called DE")
+    explain.add_argument("--jaspar-release", default="JASPAR2026", help="pyjaspar release of the vertebrate motifs")
+    explain.add_argument("--min-relative-score", type=float, default=0.85, help="motif hit threshold")
+    explain.add_argument("--motifs", type=int, default=3, help="motifs to discover per group")
+    explain.add_argument("--logos", type=int, default=12, help="top windows drawn as logos")
+    explain.add_argument("--seed", type=int, default=0)
+    explain.set_defaults(handler=_explain)
     return parser
 
 

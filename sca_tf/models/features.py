@@ -21,4 +21,4 @@ def feature_extractor(model: keras.Model, layer_name: str = FEATURE_LAYER) -> ke
         names = ", ".join(layer.name for layer in model.layers)
         raise ScaInputError(f"model {model.name!r} has no layer {layer_name!r}; its layers are: {names}") from exc
     features = keras.layers.Activation("linear", dtype="float32", name=f"{layer_name}_float32")(layer.output)
-    return keras.Model(inputs=model.inputs, outputs=features, name=f"{model.name}_{layer_name}")
+    return keras.Model(inputs=model.inputs[0], outputs=features, name=f"{model.name}_{layer_name}")

@@ -24,6 +24,7 @@ from sca_tf import io
 from sca_tf.errors import ScaInputError
 from sca_tf.models import CHECKPOINT_MONITOR, build_model, compile_classifier, training_defaults
 from sca_tf.pipelines import PipelineConfig, make_datasets
+from sca_tf.tuning_distributed import distributed_search
 
 SearchSpace = Callable[[kt.HyperParameters], dict[str, Any]]
 
@@ -96,8 +97,11 @@ def tune(
     space: SearchSpace | None = None,
     strategy: tf.distribute.Strategy | None = None,
     verbose: int | str = "auto",
-) -> TuneResult:
+) -> TuneResult | None:
     """Search ``model_name``'s space on a prepared dataset; objective: validation AUPRC (maximised).
+
+    Under keras-tuner's distributed mode (``KERASTUNER_*`` variables) the chief returns the result and a
+    worker returns ``None`` once the oracle has no trials left.
 
     Writes ``best_hparams.json`` and ``trials.tsv`` into ``run_dir``; TensorBoard logs (with the HParams view)
     under ``run_dir/logs``; keras-tuner's own state under ``run_dir/tuner`` (a rerun resumes it).
@@ -114,7 +118,8 @@ def tune(
     hypermodel = PromoterHyperModel(model_name, data.sequence_length, space or SEARCH_SPACES[model_name],
                                     decay_steps=epochs * steps)
     search = _make_tuner(tuner, hypermodel, max_trials, epochs, pipeline.seed, out, strategy)
-    search.search(
+    holds_results = distributed_search(
+        search,
         data.train,
         steps_per_epoch=steps,
         epochs=epochs,
@@ -123,6 +128,8 @@ def tune(
         callbacks=[keras.callbacks.TensorBoard(log_dir=str(out / "logs"))],
         verbose=verbose,
     )
+    if not holds_results:  # a keras-tuner worker (KERASTUNER_TUNER_ID=tunerN): the chief writes the results
+        return None
     trials = search.oracle.get_best_trials(num_trials=max_trials)
     if not trials or trials[0].score is None:
         raise ScaInputError(f"the search in {out} finished without a scored trial")
