@@ -85,9 +85,11 @@ def _build_dataset(args: argparse.Namespace) -> None:
 
 def _train(args: argparse.Namespace) -> None:
     from sca_tf.dataset import load_builder
-    from sca_tf.training import TrainConfig, make_strategy, train_classifier
+    from sca_tf.distributed import strategy_from_environment
+    from sca_tf.training import TrainConfig, train_classifier, train_classifier_multi_worker
 
-    strategy = make_strategy(args.cpu_replicas)  # before TensorFlow touches any device
+    # Before TensorFlow touches any device (logical CPU replicas, cluster set-up).
+    strategy = strategy_from_environment(args.strategy, cpu_replicas=args.cpu_replicas)
     config = TrainConfig(
         model=args.model,
         epochs=args.epochs,
@@ -100,8 +102,20 @@ def _train(args: argparse.Namespace) -> None:
         patience=args.patience,
         steps_per_epoch=args.steps_per_epoch,
     )
-    result = train_classifier(load_builder(args.data_dir, args.dataset), config, args.out, strategy=strategy)
+    builder = load_builder(args.data_dir, args.dataset)
+    if isinstance(strategy, tf_multi_worker_strategy()):
+        saved = train_classifier_multi_worker(builder, config, args.out, strategy)
+        print(f"multi-worker training finished; model: {saved}" if saved else "worker finished; the chief saved")
+        return
+    result = train_classifier(builder, config, args.out, strategy=strategy)
     print(f"best validation AUPRC {result.best_val_auprc:.4f} at epoch {result.best_epoch}; model: {result.model_path}")
+
+
+def tf_multi_worker_strategy() -> type:
+    """The MultiWorkerMirroredStrategy class (imported lazily: the CLI starts without TensorFlow)."""
+    import tensorflow as tf
+
+    return tf.distribute.MultiWorkerMirroredStrategy
 
 
 def _tune(args: argparse.Namespace) -> None:
@@ -283,6 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--patience", type=int, default=5, help="early-stopping patience in epochs")
     train.add_argument("--steps-per-epoch", type=int, help="cap the steps of an epoch")
     train.add_argument("--cpu-replicas", type=int, help="split the CPU into N logical devices for MirroredStrategy")
+    train.add_argument("--strategy", default="auto",
+                       help="auto (TF_CONFIG -> multi_worker, TPU_NAME -> tpu, else mirrored), default, mirrored, "
+                            "multi_worker or tpu; see docs/distributed.md")
     train.set_defaults(handler=_train)
 
     tune = verbs.add_parser("tune", help="keras-tuner search, objective validation AUPRC")

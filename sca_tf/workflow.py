@@ -49,6 +49,7 @@ class RunConfig:
     annotation: str | None = None
     assembly: str | None = None
     simulate_genes: int = 3000
+    simulation: Mapping[str, Any] = field(default_factory=dict)
     alpha: float = 0.1
     lfc_threshold: float = 2.0
     padj_threshold: float = 0.05
@@ -78,6 +79,18 @@ class RunConfig:
         for name in self.models:
             model_class(name)
         TrainConfig.from_mapping(self.train)  # unknown keys fail here, before any stage runs
+        self.simulation_config()
+
+    def simulation_config(self) -> Any:
+        """The :class:`~sca_tf.simulate.SimulationConfig` of the simulated default (lists read as tuples)."""
+        from sca_tf.simulate import SimulationConfig
+
+        known = {item.name for item in dataclasses.fields(SimulationConfig)} - {"seed", "n_genes"}
+        unknown = sorted(set(self.simulation) - known)
+        if unknown:
+            raise ScaInputError(f"unknown [simulation] key(s) {', '.join(unknown)}; expected {', '.join(sorted(known))}")
+        settings = {key: tuple(value) if isinstance(value, list) else value for key, value in self.simulation.items()}
+        return SimulationConfig(**settings, seed=self.seed, n_genes=self.simulate_genes)
 
     @property
     def simulated(self) -> bool:
@@ -235,9 +248,9 @@ def _inputs(config: RunConfig, out: Path) -> dict[str, Any]:
     if not config.simulated:
         return {"counts": config.counts, "genome": config.genome, "annotation": config.annotation,
                 "assembly": config.assembly}
-    from sca_tf.simulate import SimulationConfig, simulate
+    from sca_tf.simulate import simulate
 
-    simulation = simulate(out / "simulated", SimulationConfig(seed=config.seed, n_genes=config.simulate_genes))
+    simulation = simulate(out / "simulated", config.simulation_config())
     return {"counts": simulation.counts_tsv, "genome": simulation.genome_fasta,
             "annotation": simulation.annotation_gtf, "assembly": SIMULATED_ASSEMBLY}
 

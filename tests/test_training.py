@@ -101,3 +101,17 @@ def test_two_cpu_replicas_train_under_mirrored_strategy(tmp_path: Path) -> None:
     config = json.loads((tmp_path / "run" / "config.json").read_text())
     assert config["replicas"] == 2
     assert len(_history(tmp_path / "run")) == 2
+
+
+def test_custom_loop_trainer_writes_the_chiefs_model(tmp_path: Path) -> None:
+    import tensorflow as tf
+
+    from sca_tf.training import train_classifier_multi_worker
+
+    # One worker without TF_CONFIG is its own chief; the two-worker run of the loop is in test_distributed.py.
+    saved = train_classifier_multi_worker(planted_splits(), _config(epochs=1, steps_per_epoch=3), tmp_path / "mw",
+                                          tf.distribute.get_strategy())
+    assert saved == tmp_path / "mw" / "model.keras" and saved.is_file()
+    config = json.loads((tmp_path / "mw" / "config.json").read_text())
+    assert config["loop"] == "sca_tf.distributed" and config["seed"] == 3
+    assert list(keras.models.load_model(saved).get_config()["filters"]) == [16]

@@ -5,7 +5,7 @@
 """
 
 from sca_tf.training.callbacks import ValidationCurves, predict_with_labels
-from sca_tf.training.classifier import TrainConfig, TrainResult, train_classifier
+from sca_tf.training.classifier import TrainConfig, TrainResult, train_classifier, train_classifier_multi_worker
 from sca_tf.training.strategy import configure_cpu_replicas, make_strategy
 
 __all__ = [
@@ -16,4 +16,5 @@ __all__ = [
     "make_strategy",
     "predict_with_labels",
     "train_classifier",
+    "train_classifier_multi_worker",
 ]

@@ -207,3 +207,46 @@ def _read_history(path: Path) -> list[dict[str, float]]:
     if not finite:
         raise ScaInputError(f"{path}: no epoch with a finite {CHECKPOINT_MONITOR}")
     return finite
+
+
+def train_classifier_multi_worker(
+    source: Any, config: TrainConfig, run_dir: str | os.PathLike[str], strategy: tf.distribute.Strategy
+) -> Path | None:
+    """Train under ``MultiWorkerMirroredStrategy`` with :func:`sca_tf.distributed.train_multi_worker`.
+
+    Keras 3 ``model.fit`` fails under that strategy (docs/distributed.md), so this runs the custom loop for
+    ``config.epochs * steps_per_epoch`` steps on each worker's shard of the training pipeline. The chief writes
+    ``run_dir/model.keras`` and ``config.json`` and returns the model path; other workers return ``None``.
+    Evaluate the saved model afterwards on one machine (``sca-tf evaluate``).
+    """
+    from sca_tf.distributed import is_chief, train_multi_worker
+
+    replicas = strategy.num_replicas_in_sync
+    per_worker = make_datasets(source, config.pipeline_config())  # label counts and epoch size, no training
+    steps = config.steps_per_epoch or per_worker.steps_per_epoch
+
+    def dataset_fn(context: tf.distribute.InputContext) -> tf.data.Dataset:
+        per_replica = context.get_per_replica_batch_size(config.batch_size)
+        pipeline = dataclasses.replace(config.pipeline_config(), batch_size=per_replica)
+        return make_datasets(source, pipeline).train.shard(context.num_input_pipelines, context.input_pipeline_id)
+
+    def model_fn() -> keras.Model:
+        return build_model(config.model, per_worker.sequence_length, **config.hparams)
+
+    keras.utils.set_random_seed(config.seed)
+    chief = is_chief()
+    out = io.ensure_output_dir(run_dir) if chief else None
+    result = train_multi_worker(
+        model_fn,
+        dataset_fn,
+        config.epochs * steps,
+        global_batch_size=config.batch_size,
+        strategy=strategy,
+        optimizer_fn=lambda: keras.optimizers.Adam(config.learning_rate or 1e-3),
+        save_path=out / "model.keras" if out else None,
+    )
+    if out is None:
+        return None
+    io.write_json(out / "config.json", {**_provenance(config, per_worker, steps, strategy), "replicas": replicas,
+                                        "final_loss": result.losses[-1], "loop": "sca_tf.distributed"})
+    return result.saved_to
