@@ -41,6 +41,8 @@ from sca_tf.provenance import library_versions
 from sca_tf.training.callbacks import ValidationCurves
 from sca_tf.training.strategy import make_strategy
 
+BEST_CHECKPOINT = Path("checkpoints") / "best.keras"
+
 
 @dataclass(frozen=True)
 class TrainConfig:
@@ -129,30 +131,19 @@ def train_classifier(
         data = make_datasets(source, config.pipeline_config())
         steps = config.steps_per_epoch or data.steps_per_epoch
         model = build_model(config.model, data.sequence_length, **config.hparams)
-        _compile(model, config, data, steps)
+        compile_for_training(model, config, data, steps)
     io.write_json(out / "config.json", _provenance(config, data, steps, strategy))
-    (out / "checkpoints").mkdir(exist_ok=True)
-    best_path = out / "checkpoints" / "best.keras"
-    callbacks = [
-        NaNLossGuard(),
-        keras.callbacks.BackupAndRestore(str(out / "backup")),
-        keras.callbacks.ModelCheckpoint(str(best_path), monitor=CHECKPOINT_MONITOR, mode="max", save_best_only=True),
-        keras.callbacks.EarlyStopping(monitor=CHECKPOINT_MONITOR, mode="max", patience=config.patience),
-        keras.callbacks.TensorBoard(log_dir=str(out / "logs")),
-        ValidationCurves(data.validation, out / "logs"),
-        keras.callbacks.CSVLogger(str(out / "history.csv"), append=True),
-        *extra_callbacks,
-    ]
     model.fit(
         data.train,
         steps_per_epoch=steps,
         epochs=config.epochs,
         validation_data=data.validation,
         class_weight=data.class_weight,
-        callbacks=callbacks,
+        callbacks=[*training_callbacks(out, data.validation, config.patience), *extra_callbacks],
         shuffle=False,  # the pipeline shuffles, seeded
         verbose=config.verbose,
     )
+    best_path = out / BEST_CHECKPOINT
     if not best_path.exists():
         raise ScaInputError(f"training in {out} finished without a finite validation AUPRC to checkpoint")
     with strategy.scope():
@@ -174,7 +165,24 @@ def train_classifier(
     return result
 
 
-def _compile(model: keras.Model, config: TrainConfig, data: Datasets, steps: int) -> None:
+def training_callbacks(out: Path, validation: tf.data.Dataset, patience: int) -> list[keras.callbacks.Callback]:
+    """NaN guard, resume, best-AUPRC checkpoint, early stopping, TensorBoard (+ validation curves) and CSV log."""
+    (out / BEST_CHECKPOINT).parent.mkdir(parents=True, exist_ok=True)
+    return [
+        NaNLossGuard(),
+        keras.callbacks.BackupAndRestore(str(out / "backup")),
+        keras.callbacks.ModelCheckpoint(
+            str(out / BEST_CHECKPOINT), monitor=CHECKPOINT_MONITOR, mode="max", save_best_only=True
+        ),
+        keras.callbacks.EarlyStopping(monitor=CHECKPOINT_MONITOR, mode="max", patience=patience),
+        keras.callbacks.TensorBoard(log_dir=str(out / "logs")),
+        ValidationCurves(validation, out / "logs"),
+        keras.callbacks.CSVLogger(str(out / "history.csv"), append=True),
+    ]
+
+
+def compile_for_training(model: keras.Model, config: TrainConfig, data: Datasets, steps: int) -> None:
+    """Compile with the model's defaults (e.g. the transformer's clipping, cosine decay and weighted loss)."""
     defaults = training_defaults(config.model)
     weighted = defaults.class_weighted_loss and data.class_weight is None and data.epoch.prevalence < 0.5
     compile_classifier(

@@ -1,0 +1,73 @@
+"""Train a promoter classifier with plain ``model.fit``: read it, copy it, change it.
+
+    sca-tf build-dataset --data-dir data --de-table out/dge/de_table.tsv --promoters out/promoters/promoters.tsv
+    python trainers/train_classifier.py --data-dir data --model cnn --out runs/cnn
+    python trainers/train_classifier.py --data-dir data --model transformer --out runs/tf --cpu-replicas 2
+    tensorboard --logdir runs
+
+Rerunning the same command after a crash resumes from the last finished epoch (BackupAndRestore).
+``sca-tf train`` runs the same steps through ``sca_tf.training.train_classifier``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+import keras
+
+from sca_tf.dataset import load_builder
+from sca_tf.distributed import strategy_from_environment
+from sca_tf.models import MODEL_NAMES, build_model
+from sca_tf.pipelines import make_datasets
+from sca_tf.training import TrainConfig
+from sca_tf.training.classifier import compile_for_training, training_callbacks
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", required=True, help="TFDS data directory holding sca_promoters")
+    parser.add_argument("--dataset", help="dataset config (default grch37_up2000_down0_random)")
+    parser.add_argument("--model", choices=MODEL_NAMES, default="cnn")
+    parser.add_argument("--out", type=Path, required=True, help="run directory")
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--batch-size", type=int, default=256)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--balance", default="none", help="none, class_weight, downsample, oversample, synthetic")
+    parser.add_argument("--rc-augment", action="store_true")
+    parser.add_argument("--cpu-replicas", type=int, help="split the CPU into N logical devices")
+    parser.add_argument("--strategy", default="mirrored", help="mirrored, default or tpu (see docs/distributed.md)")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    strategy = strategy_from_environment(args.strategy, cpu_replicas=args.cpu_replicas)  # before any TF op
+    config = TrainConfig(model=args.model, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
+                         balance=args.balance, rc_augment=args.rc_augment)
+    builder = load_builder(args.data_dir, args.dataset)
+    args.out.mkdir(parents=True, exist_ok=True)
+    keras.utils.set_random_seed(config.seed)
+
+    with strategy.scope():  # variables are created once per replica
+        data = make_datasets(builder, config.pipeline_config())
+        model = build_model(config.model, data.sequence_length)
+        compile_for_training(model, config, data, data.steps_per_epoch)
+
+    model.fit(
+        data.train,  # repeats forever: steps_per_epoch says where an epoch ends
+        steps_per_epoch=data.steps_per_epoch,
+        epochs=config.epochs,
+        validation_data=data.validation,  # natural prevalence, never rebalanced
+        class_weight=data.class_weight,
+        callbacks=training_callbacks(args.out, data.validation, config.patience),
+        shuffle=False,
+    )
+    best = keras.models.load_model(args.out / "checkpoints" / "best.keras")
+    best.save(args.out / "model.keras")
+    print(f"best model (validation AUPRC) saved to {args.out / 'model.keras'}")
+
+
+if __name__ == "__main__":
+    main()
