@@ -69,7 +69,7 @@ def write_json(path: str | os.PathLike[str], payload: Any) -> Path:
 
 
 def write_tsv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write ``frame`` as a tab-separated table (no index, NA as empty) atomically."""
+    """Write ``frame`` as a tab-separated table (no index, missing values as ``NA``) atomically."""
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, sep="\t", index=False, na_rep="NA")
     return Path(path)
