@@ -1,0 +1,67 @@
+"""Synthetic positives for augmentation, released only by a passed quality gate.
+
+The augmentation path never reads a synthetic FASTA directly: :func:`approved_synthetic` checks that the quality
+report (``quality.json`` from ``sca-tf assess-synthetic``) assessed exactly this file (SHA-256) and that every
+check passed, then :func:`augmentation_sample` draws the number of sequences a given synthetic:real ratio needs.
+
+>>> synthetic = approved_synthetic("out/synthetic.fa", "out/quality/quality.json",
+...                                expected_length=2000)  # doctest: +SKIP
+>>> extra = augmentation_sample(synthetic, n_real_positives=290, ratio=0.5, seed=0)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from sca_tf.errors import ScaInputError
+from sca_tf.provenance import sha256_of
+from sca_tf.synthetic.fasta import read_synthetic_fasta
+
+
+def approved_synthetic(synthetic_fasta: str | os.PathLike[str], quality_report: str | os.PathLike[str], *,
+                       expected_length: int | None = None) -> list[str]:
+    """The sequences of ``synthetic_fasta`` if ``quality_report`` assessed this very file and it passed the gate.
+
+    Raises ``ScaInputError`` naming the failed checks (value vs threshold), or the mismatch between the report and
+    the file, so a set that failed the gate cannot reach training by mistake.
+    """
+    report_path = Path(quality_report)
+    try:
+        report = json.loads(report_path.read_text())
+    except FileNotFoundError as exc:
+        raise ScaInputError(f"{report_path}: quality report not found; run `sca-tf assess-synthetic` first") from exc
+    except json.JSONDecodeError as exc:
+        raise ScaInputError(f"{report_path}: line {exc.lineno}: not valid JSON ({exc.msg})") from exc
+    if not isinstance(report, dict) or "passed" not in report or "checks" not in report:
+        raise ScaInputError(f"{report_path}: not a quality report from `sca-tf assess-synthetic`")
+    assessed = report.get("inputs", {}).get("synthetic_sha256")
+    if assessed != sha256_of(synthetic_fasta):
+        raise ScaInputError(
+            f"{report_path} assessed another file than {synthetic_fasta} (SHA-256 differs); assess this file first"
+        )
+    if not report["passed"]:
+        failed = [f"{check['name']} {check['value']:.3g} > {check['threshold']:.3g}"
+                  for check in report["checks"] if not check["passed"]]
+        raise ScaInputError(
+            f"{synthetic_fasta} failed the quality gate ({'; '.join(failed)}); it is not used for augmentation"
+        )
+    return read_synthetic_fasta(synthetic_fasta, expected_length=expected_length).sequences
+
+
+def augmentation_sample(sequences: Sequence[str], *, n_real_positives: int, ratio: float, seed: int) -> list[str]:
+    """``round(ratio * n_real_positives)`` sequences drawn without replacement (seeded) from an approved set."""
+    if not ratio > 0:
+        raise ScaInputError(f"augmentation ratio: expected a number > 0 (synthetic per real positive), got {ratio!r}")
+    wanted = round(ratio * n_real_positives)
+    if wanted < 1 or wanted > len(sequences):
+        raise ScaInputError(
+            f"augmentation ratio {ratio} x {n_real_positives} real positives needs {wanted} synthetic sequences, "
+            f"but {len(sequences)} are available; generate more or lower the ratio"
+        )
+    chosen = np.random.default_rng(seed).choice(len(sequences), wanted, replace=False)
+    return [sequences[i] for i in np.sort(chosen)]

@@ -1,0 +1,155 @@
+"""Generate synthetic promoters from a trained checkpoint into a FASTA (``sca-tf generate``).
+
+>>> from sca_tf.synthetic.generate import generate
+>>> result = generate("runs/ddpm/diffusion.keras", 500, "out/synthetic.fa", sampler="ddim", steps=50,
+...                   seed=0, expected_length=2000)  # doctest: +SKIP
+>>> result.sequences_per_second  # doctest: +SKIP
+
+Beside the FASTA, ``<fasta>.json`` records the checkpoint (path and SHA-256), the model, how it sampled, the seed
+and the speed. Refused before anything is written: ``n <= 0``, a missing or unreadable checkpoint, one holding a
+classifier instead of a generator, one that was never trained, one made for another sequence length than the
+dataset's, and a condition (or sampler setting) the model does not support.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import zipfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import keras
+
+from sca_tf.errors import ScaInputError
+from sca_tf.io import ensure_output_dir, write_json
+from sca_tf.models.diffusion import DEFAULT_DDIM_STEPS, DiffusionModel
+from sca_tf.models.gan import PromoterGAN
+from sca_tf.models.generative import SequenceGenerator, check_count
+from sca_tf.synthetic.fasta import write_synthetic_fasta
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    """Where the sequences went and how fast they came."""
+
+    fasta: Path
+    provenance: Path
+    n: int
+    seconds: float
+
+    @property
+    def sequences_per_second(self) -> float:
+        return self.n / self.seconds if self.seconds > 0 else float("inf")
+
+
+def load_generator(checkpoint: str | os.PathLike[str]) -> SequenceGenerator:
+    """Load a trained sca-tf generative model (:class:`DiffusionModel` or :class:`PromoterGAN`) from ``.keras``."""
+    path = Path(checkpoint)
+    if not path.name.endswith(".keras"):
+        raise ScaInputError(f"{path}: expected a .keras checkpoint saved by the diffusion or GAN trainer")
+    if not path.is_file():
+        raise ScaInputError(f"{path}: checkpoint file not found")
+    try:
+        model = keras.models.load_model(path, compile=False)
+    except (ValueError, TypeError, KeyError, OSError, zipfile.BadZipFile) as exc:
+        raise ScaInputError(f"{path}: cannot load a Keras model from this file ({exc})") from exc
+    if not isinstance(model, SequenceGenerator):
+        raise ScaInputError(
+            f"{path}: holds a {type(model).__name__}, not an sca-tf generative model "
+            f"({DiffusionModel.__name__} or {PromoterGAN.__name__})"
+        )
+    if model.steps_trained == 0:
+        raise ScaInputError(f"{path}: the {type(model).__name__} in this checkpoint was never trained (0 steps)")
+    return model
+
+
+def generate(
+    checkpoint: str | os.PathLike[str],
+    n: int,
+    out_fasta: str | os.PathLike[str],
+    *,
+    sampler: str | None = None,
+    steps: int | None = None,
+    eta: float = 0.0,
+    guidance: float = 1.0,
+    seed: int = 0,
+    condition: str | None = None,
+    batch_size: int = 64,
+    expected_length: int | None = None,
+    progress: bool = True,
+) -> GenerationResult:
+    """Sample ``n`` sequences from ``checkpoint`` and write them to ``out_fasta`` (+ ``out_fasta.json``).
+
+    Args:
+        sampler: ``ddim`` (default for diffusion) or ``ddpm``; must be ``None`` for a GAN.
+        steps: DDIM steps (default 50); ``None`` or ``T`` for DDPM; ``None`` for a GAN.
+        eta: DDIM stochasticity (0 = deterministic).
+        guidance: classifier-free guidance weight with a ``condition`` (1 = plain conditional sampling).
+        seed: seed of the starting noise / latent vectors.
+        condition: class to generate (e.g. ``up``) for a conditional model; ``None`` = unconditional.
+        expected_length: the dataset's promoter length; a checkpoint for another length is refused.
+    """
+    n = check_count(n)
+    model = load_generator(checkpoint)
+    if expected_length is not None and model.sequence_length != expected_length:
+        raise ScaInputError(
+            f"{checkpoint}: the model generates {model.sequence_length}-base sequences, but the dataset's "
+            f"promoters have {expected_length} bases"
+        )
+    options = _sampler_options(model, sampler, steps, eta, guidance)
+    out = Path(out_fasta)
+    ensure_output_dir(out.parent)
+    began = time.perf_counter()
+    sequences = model.generate(n, seed=seed, condition=condition, batch_size=batch_size, progress=progress, **options)
+    seconds = time.perf_counter() - began
+    settings = {"model": type(model).__name__, **options, "seed": seed, "condition": condition or "none"}
+    write_synthetic_fasta(sequences, out, prefix="synthetic", annotations=settings)
+    provenance = write_json(Path(f"{out}.json"), {
+        "fasta": str(out.resolve()),
+        "n": n,
+        "sequence_length": model.sequence_length,
+        "checkpoint": {"path": str(Path(checkpoint).resolve()), "sha256": _sha256(Path(checkpoint))},
+        "model": {"class": type(model).__name__, "trained_steps": model.steps_trained, "config": model.get_config()},
+        "sampling": {**options, "seed": seed, "condition": condition, "batch_size": batch_size},
+        "seconds": round(seconds, 3),
+        "sequences_per_second": n / seconds if seconds > 0 else None,
+        "versions": {name: metadata.version(name) for name in ("sca-tf", "tensorflow-cpu", "keras")
+                     if _installed(name)},
+    })
+    return GenerationResult(out, provenance, n, seconds)
+
+
+def _sampler_options(model: SequenceGenerator, sampler: str | None, steps: int | None, eta: float,
+                     guidance: float) -> dict[str, Any]:
+    if isinstance(model, DiffusionModel):
+        sampler = sampler or "ddim"
+        timesteps = model.schedule.timesteps
+        if steps is None:
+            steps = timesteps if sampler == "ddpm" else min(DEFAULT_DDIM_STEPS, timesteps)
+        return {"sampler": sampler, "steps": steps, "eta": eta, "guidance": guidance}
+    if sampler is not None or steps is not None or eta or guidance != 1:
+        raise ScaInputError(
+            f"a {type(model).__name__} samples in one pass from latent vectors: sampler, steps, eta and guidance "
+            "apply to diffusion models only"
+        )
+    return {}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _installed(name: str) -> bool:
+    try:
+        metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
