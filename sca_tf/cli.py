@@ -98,6 +98,7 @@ def _train(args: argparse.Namespace) -> None:
         seed=args.seed,
         balance=args.balance,
         synthetic_fasta=args.synthetic_fasta,
+        synthetic_quality=args.synthetic_quality,
         rc_augment=args.rc_augment,
         patience=args.patience,
         steps_per_epoch=args.steps_per_epoch,
@@ -223,6 +224,50 @@ def _explain(args: argparse.Namespace) -> None:
     print(result.summary())
 
 
+def _generate(args: argparse.Namespace) -> None:
+    from sca_tf.synthetic.generate import generate
+
+    result = generate(
+        args.checkpoint,
+        args.n,
+        args.out,
+        sampler=args.sampler,
+        steps=args.steps,
+        eta=args.eta,
+        guidance=args.guidance,
+        seed=args.seed,
+        condition=args.condition,
+        batch_size=args.batch_size,
+        expected_length=args.expected_length,
+    )
+    print(f"{result.n} sequences in {result.fasta} ({result.sequences_per_second:.1f} seq/s)")
+
+
+def _assess_synthetic(args: argparse.Namespace) -> None:
+    from sca_tf.synthetic.assess import assess_synthetic
+
+    report = assess_synthetic(
+        args.synthetic,
+        args.out,
+        de_table=args.de_table,
+        promoters=args.promoters,
+        split_scheme=args.split_scheme,
+        split_seed=args.split_seed,
+        heldout_split=args.heldout_split,
+        train_positives_fasta=args.train_positives,
+        heldout_positives_fasta=args.heldout_positives,
+        heldout_negatives_fasta=args.heldout_negatives,
+        thresholds=args.thresholds,
+        planted_motifs=args.planted_motifs,
+        status=args.status,
+        seed=args.seed,
+    )
+    for check in report["checks"]:
+        print(f"{'pass' if check['passed'] else 'FAIL'}  {check['name']}: {check['value']:.4g} "
+              f"(threshold {check['threshold']:.4g})")
+    print(f"quality gate {'passed' if report['passed'] else 'failed'}; report in {args.out}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``sca-tf`` argument parser (one sub-command per pipeline stage)."""
     parser = argparse.ArgumentParser(
@@ -293,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--balance", default="none",
                        help="none, class_weight, downsample, oversample or synthetic (training split only)")
     train.add_argument("--synthetic-fasta", help="synthetic positives for --balance synthetic")
+    train.add_argument("--synthetic-quality", help="the passed quality.json of `sca-tf assess-synthetic` for them")
     train.add_argument("--rc-augment", action="store_true", help="reverse-complement augmentation")
     train.add_argument("--patience", type=int, default=5, help="early-stopping patience in epochs")
     train.add_argument("--steps-per-epoch", type=int, help="cap the steps of an epoch")
@@ -368,6 +414,37 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--logos", type=int, default=12, help="top windows drawn as logos")
     explain.add_argument("--seed", type=int, default=0)
     explain.set_defaults(handler=_explain)
+
+    generate = verbs.add_parser("generate", help="sample synthetic promoters from a trained DDPM or GAN")
+    generate.add_argument("checkpoint", help="trained generator (.keras) from trainers/train_diffusion.py")
+    generate.add_argument("-n", type=int, required=True, help="number of sequences")
+    generate.add_argument("-o", "--out", required=True, help="output FASTA")
+    generate.add_argument("--sampler", help="ddim (fast, deterministic) or ddpm (ancestral)")
+    generate.add_argument("--steps", type=int, help="sampling steps (DDIM)")
+    generate.add_argument("--eta", type=float, default=0.0, help="DDIM stochasticity (0: deterministic)")
+    generate.add_argument("--guidance", type=float, default=1.0, help="classifier-free guidance scale")
+    generate.add_argument("--seed", type=int, default=0)
+    generate.add_argument("--condition", help="up or down, for a status-conditioned model")
+    generate.add_argument("--batch-size", type=int, default=64)
+    generate.add_argument("--expected-length", type=int, help="refuse a model of another sequence length")
+    generate.set_defaults(handler=_generate)
+
+    assess = verbs.add_parser("assess-synthetic", help="quality gate of synthetic promoters before augmentation")
+    assess.add_argument("synthetic", help="synthetic FASTA")
+    assess.add_argument("-o", "--out", required=True, help="report directory (quality.json + plots)")
+    assess.add_argument("--de-table", help="de_table.tsv (with --promoters): real positives split as the dataset")
+    assess.add_argument("--promoters", help="promoters.tsv of the same run")
+    assess.add_argument("--split-scheme", default="random", help="random or chrom, as the dataset config")
+    assess.add_argument("--split-seed", type=int, default=0)
+    assess.add_argument("--heldout-split", default="validation", help="validation (default) or test, once")
+    assess.add_argument("--train-positives", help="FASTA of training positives (instead of --de-table)")
+    assess.add_argument("--heldout-positives", help="FASTA of held-out positives")
+    assess.add_argument("--heldout-negatives", help="FASTA of held-out negatives")
+    assess.add_argument("--thresholds", help="JSON of QualityThresholds fields")
+    assess.add_argument("--planted-motifs", action="store_true", help="also check sca-tf simulate's motif rates")
+    assess.add_argument("--status", help="up or down: compare with real positives of that status only")
+    assess.add_argument("--seed", type=int, default=0)
+    assess.set_defaults(handler=_assess_synthetic)
     return parser
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -27,6 +28,7 @@ from sca_tf.pipelines import (
     reverse_complement_codes,
     reverse_complement_one_hot,
 )
+from sca_tf.provenance import sha256_of
 from sca_tf.sequence import reverse_complement
 from sca_tf_datasets.sca_promoters import sca_promoters_dataset_builder as builder_module
 
@@ -181,8 +183,9 @@ def test_synthetic_positives_are_mixed_into_training_only(builder, stored, tmp_p
     rng = np.random.default_rng(5)
     synthetic = ["".join(rng.choice(list("ACGT"), 32)) for _ in range(6)]
     fasta = tmp_path / "synthetic.fa"
-    fasta.write_text("".join(f">synthetic_{i}\n{seq.lower()}\n" for i, seq in enumerate(synthetic)))
-    config = PipelineConfig(batch_size=1, balance="synthetic", synthetic_fasta=str(fasta), synthetic_ratio=0.5)
+    fasta.write_text("".join(f">synthetic_{i}\n{seq}\n" for i, seq in enumerate(synthetic)))
+    config = PipelineConfig(batch_size=1, balance="synthetic", synthetic_fasta=str(fasta),
+                            synthetic_quality=str(_quality_report(fasta, passed=True)), synthetic_ratio=0.5)
     data = make_datasets(builder, config)
     n_positive = data.split_counts["train"]["de"]
     assert data.epoch.synthetic == min(round(0.5 * n_positive), 6)
@@ -216,21 +219,48 @@ def test_rc_augmentation_flips_about_half_of_the_training_sequences(builder, sto
 
 @pytest.mark.parametrize(
     ("record", "message"),
-    [(">s1\nACGT\n", "record 1 \\(s1\\): 4 bases, expected 32"), (">s1\n" + "ACGX" * 8 + "\n", "'X' at position 4")],
+    [(">s1\nACGT\n", "record s1: 4 bases, expected the dataset's promoter length 32"),
+     (">s1\n" + "ACGX" * 8 + "\n", "'X' at position 4"), (">s1\n" + "ACGN" * 8 + "\n", "'N' at position 4")],
 )
 def test_bad_synthetic_fasta(builder, tmp_path: Path, record: str, message: str) -> None:
     fasta = tmp_path / "synthetic.fa"
     fasta.write_text(record)
+    quality = str(_quality_report(fasta, passed=True))
     with pytest.raises(ScaInputError, match=message):
-        make_datasets(builder, PipelineConfig(balance="synthetic", synthetic_fasta=str(fasta)))
+        make_datasets(builder, PipelineConfig(balance="synthetic", synthetic_fasta=str(fasta),
+                                              synthetic_quality=quality))
+
+
+def test_synthetic_set_that_failed_the_gate_is_refused(builder, tmp_path: Path) -> None:
+    fasta = tmp_path / "synthetic.fa"
+    fasta.write_text(">s1\n" + "ACGT" * 8 + "\n")
+    failed = str(_quality_report(fasta, passed=False))
+    with pytest.raises(ScaInputError, match="failed the quality gate"):
+        make_datasets(builder, PipelineConfig(balance="synthetic", synthetic_fasta=str(fasta),
+                                              synthetic_quality=failed))
+    other = tmp_path / "other.fa"
+    other.write_text(">s1\n" + "TTTT" * 8 + "\n")
+    with pytest.raises(ScaInputError, match="assessed another file"):
+        make_datasets(builder, PipelineConfig(balance="synthetic", synthetic_fasta=str(other),
+                                              synthetic_quality=str(_quality_report(fasta, passed=True))))
+
+
+def _quality_report(fasta: Path, *, passed: bool) -> Path:
+    """A minimal ``sca-tf assess-synthetic`` report for ``fasta`` (the gate itself is tested in test_synthetic)."""
+    check = {"name": "discriminator_auroc", "value": 0.6 if passed else 0.99, "threshold": 0.75, "passed": passed}
+    report = {"passed": passed, "checks": [check], "inputs": {"synthetic_sha256": sha256_of(fasta)}}
+    path = fasta.with_suffix(".quality.json")
+    path.write_text(json.dumps(report))
+    return path
 
 
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
         ({"balance": "smote"}, "balance 'smote' is not one of"),
-        ({"balance": "synthetic"}, "give both or neither"),
-        ({"synthetic_fasta": "s.fa"}, "give both or neither"),
+        ({"balance": "synthetic"}, "give all three or none"),
+        ({"synthetic_fasta": "s.fa"}, "give all three or none"),
+        ({"balance": "synthetic", "synthetic_fasta": "s.fa"}, "give all three or none"),
         ({"batch_size": 0}, "batch_size must be >= 1"),
         ({"target_ratio": 0}, "target_ratio must be > 0"),
     ],

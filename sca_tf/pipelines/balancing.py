@@ -10,16 +10,12 @@ Validation and test never pass through here and stay at their natural prevalence
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import tensorflow as tf
-from Bio.SeqIO.FastaIO import SimpleFastaParser
 
 from sca_tf.errors import ScaInputError
-from sca_tf.pipelines.encoding import encode_bases
 
 BALANCE_STRATEGIES = ("none", "class_weight", "downsample", "oversample", "synthetic")
 
@@ -100,27 +96,6 @@ def epoch_order(pools: EpochPools, sizes: EpochComposition, epoch: tf.Tensor, se
         parts.append(_draw(pools.synthetic, sizes.synthetic, tf.stack([np.int64(seed + 2), epoch])))
     chosen = tf.concat(parts, axis=0)
     return tf.gather(chosen, _permutation(sizes.size, tf.stack([np.int64(seed + 3), epoch])))
-
-
-def read_synthetic_positives(path: str | os.PathLike[str], sequence_length: int) -> np.ndarray:
-    """Base codes ``[n, sequence_length]`` of the synthetic positive promoters in a FASTA.
-
-    Every record must have ``sequence_length`` bases of ``ACGTN`` (case-insensitive); ``ScaInputError`` naming
-    the record otherwise.
-    """
-    fasta = Path(path)
-    if not fasta.is_file():
-        raise ScaInputError(f"synthetic FASTA {fasta}: file not found")
-    codes = []
-    with open(fasta) as handle:
-        for number, (header, sequence) in enumerate(SimpleFastaParser(handle), start=1):
-            where = f"{fasta}: record {number} ({header.split(maxsplit=1)[0] if header.strip() else 'no name'})"
-            if len(sequence) != sequence_length:
-                raise ScaInputError(f"{where}: {len(sequence)} bases, expected {sequence_length} like the dataset")
-            codes.append(encode_bases(sequence.upper(), where=where))
-    if not codes:
-        raise ScaInputError(f"synthetic FASTA {fasta}: no records")
-    return np.stack(codes)
 
 
 def _draw(pool: np.ndarray, count: int, seed: tf.Tensor) -> tf.Tensor:

@@ -35,7 +35,7 @@ import tensorflow_datasets as tfds
 
 from sca_tf.errors import ScaInputError
 from sca_tf.pipelines import balancing
-from sca_tf.pipelines.encoding import one_hot, reverse_complement_codes
+from sca_tf.pipelines.encoding import encode_bases, one_hot, reverse_complement_codes
 
 TRAIN, VALIDATION, TEST = "train", "validation", "test"
 _AUTOTUNE = tf.data.AUTOTUNE
@@ -58,6 +58,8 @@ class PipelineConfig:
         (positives) or ``synthetic`` (extra positives from ``synthetic_fasta``); training split only.
       target_ratio: positives per negative after down- or oversampling (1.0: balanced).
       synthetic_fasta: FASTA of synthetic positive promoters (same length as the dataset's).
+      synthetic_quality: ``quality.json`` of ``sca-tf assess-synthetic`` for exactly that FASTA; the set is used
+        only if it passed the gate.
       synthetic_ratio: synthetic positives added per real training positive (at most those in the file).
       eval_parallel_calls: fixed parallelism of the validation / test one-hot map.
     """
@@ -68,6 +70,7 @@ class PipelineConfig:
     balance: str = "none"
     target_ratio: float = 1.0
     synthetic_fasta: str | None = None
+    synthetic_quality: str | None = None
     synthetic_ratio: float = 1.0
     eval_parallel_calls: int = 2
 
@@ -82,8 +85,12 @@ class PipelineConfig:
         for name in ("target_ratio", "synthetic_ratio"):
             if not getattr(self, name) > 0:
                 raise ScaInputError(f"{name} must be > 0, got {getattr(self, name)}")
-        if (self.balance == "synthetic") != (self.synthetic_fasta is not None):
-            raise ScaInputError("balance='synthetic' and synthetic_fasta go together: give both or neither")
+        synthetic = (self.synthetic_fasta is not None, self.synthetic_quality is not None)
+        if (self.balance == "synthetic") != synthetic[0] or synthetic[0] != synthetic[1]:
+            raise ScaInputError(
+                "balance='synthetic', synthetic_fasta and synthetic_quality (the passed quality report of "
+                "`sca-tf assess-synthetic`) go together: give all three or none"
+            )
 
 
 @dataclass(frozen=True)
@@ -124,7 +131,10 @@ def make_datasets(
         raise ScaInputError(f"the training split needs both classes; it has {counts[TRAIN]}")
     synthetic = np.zeros((0, sequence_length), dtype=np.uint8)
     if config.balance == "synthetic":
-        synthetic = balancing.read_synthetic_positives(config.synthetic_fasta, sequence_length)
+        from sca_tf.synthetic.augment import approved_synthetic  # only a set that passed the quality gate
+
+        approved = approved_synthetic(config.synthetic_fasta, config.synthetic_quality, expected_length=sequence_length)
+        synthetic = np.stack([encode_bases(sequence, where=config.synthetic_fasta) for sequence in approved])
     sizes = balancing.composition(
         config.balance,
         counts[TRAIN]["not_de"],

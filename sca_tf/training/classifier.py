@@ -61,6 +61,7 @@ class TrainConfig:
     balance: str = "none"
     target_ratio: float = 1.0
     synthetic_fasta: str | None = None
+    synthetic_quality: str | None = None
     synthetic_ratio: float = 1.0
     rc_augment: bool = False
     patience: int = 5
@@ -84,6 +85,7 @@ class TrainConfig:
             balance=self.balance,
             target_ratio=self.target_ratio,
             synthetic_fasta=self.synthetic_fasta,
+            synthetic_quality=self.synthetic_quality,
             synthetic_ratio=self.synthetic_ratio,
         )
 
