@@ -20,7 +20,7 @@ How the data are made
 * Promoters (``promoter_length`` bases upstream of the TSS) are built in transcript orientation and written
   reverse-complemented for minus-strand genes, so a promoter read 5'->3' on the gene's strand shows the
   planted motifs exactly as recorded in ``truth.tsv``.
-* Up-regulated genes carry 1-3 sites of the "up" motif, down-regulated genes of the "down" motif, mostly in
+* Up-regulated genes carry 2-4 sites of the "up" motif, down-regulated genes of the "down" motif, mostly in
   -300..-50 but not only there; each not-DE gene carries a decoy site of each motif with a small probability.
   Sites are sampled from the position frequency matrix (kept only if their relative PWM score reaches
   ``min_site_relative_score``) and placed on either strand.
@@ -292,11 +292,11 @@ class SimulationConfig:
     fraction_all_zero: float = 0.08
     fraction_lncrna: float = 0.2
     promoter_length: int = 2000
-    motif_copies: tuple[int, int] = (1, 3)
+    motif_copies: tuple[int, int] = (2, 4)
     core_window: tuple[int, int] = (-300, -50)
     fraction_sites_in_core: float = 0.75
     decoy_rate: float = 0.05
-    min_site_relative_score: float = 0.8
+    min_site_relative_score: float = 0.9
     cpg_island_fraction_protein_coding: float = 0.6
     cpg_island_fraction_lncrna: float = 0.2
     cpg_island_length: tuple[int, int] = (500, 1000)

@@ -35,6 +35,15 @@ from sca_tf.errors import ScaInputError
 from sca_tf.provenance import library_versions
 from sca_tf_datasets.sca_promoters.sca_promoters_dataset_builder import SIMULATED_ASSEMBLY
 
+#: Training settings of the simulated default, under any ``[train]`` keys given: smaller batches (1,900
+#: training promoters make only 8 steps of 256 an epoch), reverse-complement augmentation, and for the CNN a
+#: single wide convolution with global max pooling, which finds the planted motifs within a few minutes on 2
+#: CPU cores where the paper's flatten CNN (the model default) needs many more steps.
+DEMO_TRAIN: Mapping[str, Any] = {"batch_size": 64, "learning_rate": 2e-3, "rc_augment": True, "patience": 8}
+DEMO_HPARAMS: Mapping[str, Mapping[str, Any]] = {
+    "cnn": {"pooling": "global_max", "filters": (128,), "kernel_sizes": (15,), "dense_units": (32,)},
+}
+
 
 @dataclass(frozen=True)
 class RunConfig:
@@ -91,6 +100,13 @@ class RunConfig:
             raise ScaInputError(f"unknown [simulation] key(s) {', '.join(unknown)}; expected {', '.join(sorted(known))}")
         settings = {key: tuple(value) if isinstance(value, list) else value for key, value in self.simulation.items()}
         return SimulationConfig(**settings, seed=self.seed, n_genes=self.simulate_genes)
+
+    def train_settings(self, model: str) -> dict[str, Any]:
+        """``[train]`` for ``model``: on the simulated default laid over :data:`DEMO_TRAIN` / :data:`DEMO_HPARAMS`."""
+        if not self.simulated:
+            return {**self.train, "model": model, "seed": self.seed}
+        demo = {**DEMO_TRAIN, **({"hparams": DEMO_HPARAMS[model]} if model in DEMO_HPARAMS else {})}
+        return {**demo, **self.train, "model": model, "seed": self.seed}
 
     @property
     def simulated(self) -> bool:
@@ -162,7 +178,7 @@ def run(config: RunConfig = RunConfig()) -> RunResult:
 
     model_paths = {}
     for name in config.models:
-        train_config = TrainConfig.from_mapping({**config.train, "model": name, "seed": config.seed})
+        train_config = TrainConfig.from_mapping(config.train_settings(name))
         result = train_classifier(builder, train_config, out / "train" / name)
         model_paths[name] = result.model_path
         print(f"{name}: best validation AUPRC {result.best_val_auprc:.3f} at epoch {result.best_epoch}")

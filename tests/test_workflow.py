@@ -83,3 +83,12 @@ def test_unknown_training_key_fails_before_any_work(tmp_path: Path, capsys: pyte
     assert status == 2
     assert "unknown training option(s) epoch_count" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_demo_training_settings_apply_to_the_simulated_default_only() -> None:
+    simulated = RunConfig(train={"epochs": 3})
+    cnn = simulated.train_settings("cnn")
+    assert (cnn["batch_size"], cnn["epochs"], cnn["hparams"]["pooling"], cnn["seed"]) == (64, 3, "global_max", 0)
+    assert "hparams" not in simulated.train_settings("transformer")
+    real = RunConfig(counts="c.txt", genome="g.fa", annotation="grch37", train={"epochs": 3})
+    assert real.train_settings("cnn") == {"epochs": 3, "model": "cnn", "seed": 0}
