@@ -50,10 +50,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-import platform
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +61,7 @@ import pyfaidx
 
 from sca_tf.errors import ScaInputError
 from sca_tf.io import atomic_path, ensure_output_dir, write_fasta, write_json, write_text, write_tsv
+from sca_tf.provenance import library_versions
 from sca_tf.sequence import reverse_complement
 
 __all__ = [
@@ -434,7 +433,7 @@ def simulate(out_dir: str | Path, config: SimulationConfig = SimulationConfig())
     write_json(paths.simulation_json, {
         "config": dataclasses.asdict(config),
         "seed": config.seed,
-        "library_versions": _library_versions(),
+        "library_versions": library_versions(("sca-tf", "numpy", "pandas", "pyfaidx")),
         "summary": summary,
         "files": {name: path.name for name, path in _file_fields(paths).items()},
     })
@@ -782,16 +781,6 @@ def _summary(genes: pd.DataFrame, sites: list[list[_Site]], lengths: dict[str, i
         "genome_length": sum(lengths.values()),
         "chromosome_lengths": dict(lengths),
     }
-
-
-def _library_versions() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for distribution in ("sca-tf", "numpy", "pandas", "pyfaidx"):
-        try:
-            versions[distribution] = metadata.version(distribution)
-        except metadata.PackageNotFoundError:
-            versions[distribution] = "not installed"
-    return versions
 
 
 def _file_fields(result: SimulationResult) -> dict[str, Path]:

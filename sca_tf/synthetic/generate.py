@@ -13,7 +13,6 @@ dataset's, and a condition (or sampler setting) the model does not support.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 import zipfile
@@ -25,6 +24,7 @@ from typing import Any
 import keras
 
 from sca_tf.errors import ScaInputError
+from sca_tf.provenance import sha256_of
 from sca_tf.io import ensure_output_dir, write_json
 from sca_tf.models.diffusion import DEFAULT_DDIM_STEPS, DiffusionModel
 from sca_tf.models.gan import PromoterGAN
@@ -112,7 +112,7 @@ def generate(
         "fasta": str(out.resolve()),
         "n": n,
         "sequence_length": model.sequence_length,
-        "checkpoint": {"path": str(Path(checkpoint).resolve()), "sha256": _sha256(Path(checkpoint))},
+        "checkpoint": {"path": str(Path(checkpoint).resolve()), "sha256": sha256_of(Path(checkpoint))},
         "model": {"class": type(model).__name__, "trained_steps": model.steps_trained, "config": model.get_config()},
         "sampling": {**options, "seed": seed, "condition": condition, "batch_size": batch_size},
         "seconds": round(seconds, 3),
@@ -137,14 +137,6 @@ def _sampler_options(model: SequenceGenerator, sampler: str | None, steps: int |
             "apply to diffusion models only"
         )
     return {}
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _installed(name: str) -> bool:
