@@ -64,3 +64,25 @@ def test_promoters_bad_input(simulated: Path, tmp_path: Path, capsys: pytest.Cap
     assert status == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_export_verb_writes_numbered_versions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sca_tf.models import build_model
+
+    model_path = tmp_path / "cnn.keras"
+    build_model("cnn", 64, filters=(4,), kernel_sizes=(5,), dense_units=(4,)).save(model_path)
+    root = tmp_path / "saved_models"
+    assert main(["export", "--model", str(model_path), "--out", str(root)]) == 0
+    assert main(["export", "--model", str(model_path), "--out", str(root)]) == 0
+    assert sorted(p.name for p in (root / "cnn").iterdir()) == ["1", "2"]
+    assert (root / "cnn" / "2" / "saved_model.pb").is_file() and (root / "models.config").is_file()
+    assert "version 2" in capsys.readouterr().out
+
+
+def test_training_on_a_dataset_that_was_never_built(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status = main(["train", "--data-dir", str(tmp_path / "tfds"), "--out", str(tmp_path / "run"), "--strategy",
+                   "default"])
+    assert status == 2
+    error = capsys.readouterr().err
+    assert "is not built under" in error and "sca-tf build-dataset" in error
+    assert not (tmp_path / "run").exists()
