@@ -22,7 +22,7 @@ import tensorflow as tf
 
 from sca_tf.distributed import cluster_from_environment, is_chief, strategy_kind, train_multi_worker
 from sca_tf.errors import ScaInputError
-from sca_tf.tuning_distributed import TunerRole, tuner_role
+from sca_tf.training.tuner_roles import TunerRole, tuner_role
 
 PROCESS_TIMEOUT = 240
 
@@ -211,7 +211,7 @@ TUNER_SCRIPT = textwrap.dedent("""
     import json, os, time
     from pathlib import Path
     import numpy as np, keras, keras_tuner as kt
-    from sca_tf.tuning_distributed import distributed_search, tuner_role
+    from sca_tf.training.tuner_roles import distributed_search, tuner_role
 
     role = tuner_role()
     ran = Path("ran")
