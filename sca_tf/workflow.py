@@ -31,7 +31,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from sca_tf import io
-from sca_tf.errors import ScaInputError
+from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.provenance import library_versions
 from sca_tf_datasets.sca_promoters.sca_promoters_dataset_builder import SIMULATED_ASSEMBLY
 
@@ -94,10 +94,8 @@ class RunConfig:
         """The :class:`~sca_tf.simulate.SimulationConfig` of the simulated default (lists read as tuples)."""
         from sca_tf.simulate import SimulationConfig
 
-        known = {item.name for item in dataclasses.fields(SimulationConfig)} - {"seed", "n_genes"}
-        unknown = sorted(set(self.simulation) - known)
-        if unknown:
-            raise ScaInputError(f"unknown [simulation] key(s) {', '.join(unknown)}; expected {', '.join(sorted(known))}")
+        known = sorted({item.name for item in dataclasses.fields(SimulationConfig)} - {"seed", "n_genes"})
+        reject_unknown_keys(self.simulation, known, "unknown [simulation] key(s)")
         settings = {key: tuple(value) if isinstance(value, list) else value for key, value in self.simulation.items()}
         return SimulationConfig(**settings, seed=self.seed, n_genes=self.simulate_genes)
 
@@ -128,11 +126,8 @@ class RunConfig:
                 values = tomllib.loads(source.read_text())
         except (tomllib.TOMLDecodeError, ValueError) as exc:
             raise ScaInputError(f"config file {source}: cannot be parsed ({exc})") from exc
-        known = {item.name for item in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ScaInputError(f"config file {source}: unknown key(s) {', '.join(unknown)}; "
-                                f"expected {', '.join(sorted(known))}")
+        known = sorted(item.name for item in dataclasses.fields(cls))
+        reject_unknown_keys(values, known, f"config file {source}: unknown key(s)")
         merged = {**values, **{key: value for key, value in overrides.items() if value is not None}}
         if "models" in merged:
             merged["models"] = tuple(merged["models"])

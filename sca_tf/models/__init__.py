@@ -13,7 +13,7 @@ from __future__ import annotations
 import inspect
 from typing import Any
 
-from sca_tf.errors import ScaInputError
+from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.models.base import FEATURE_LAYER, OUTPUT_LAYER, SequenceClassifier
 from sca_tf.models.callbacks import NaNLossGuard, NonFiniteLossError
 from sca_tf.models.checkpoints import load_classifier, load_classifier_weights
@@ -57,12 +57,8 @@ def build_model(name: str, input_length: int, **hparams: Any) -> SequenceClassif
 
     Unknown names and unknown or invalid hyperparameters raise ``ScaInputError`` listing what is accepted.
     """
-    valid = default_hparams(name)
-    unknown = sorted(set(hparams) - set(valid))
-    if unknown:
-        raise ScaInputError(
-            f"model {name!r}: unknown hyperparameter(s) {', '.join(unknown)}; expected any of {', '.join(valid)}"
-        )
+    reject_unknown_keys(hparams, default_hparams(name), f"model {name!r}: unknown hyperparameter(s)",
+                        expected="expected any of")
     return model_class(name)(input_length=input_length, **hparams)
 
 

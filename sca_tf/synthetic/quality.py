@@ -45,7 +45,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sca_tf.errors import ScaInputError
+from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.evaluate.baselines import kmer_frequencies
 from sca_tf.io import atomic_path, ensure_output_dir, write_json
 from sca_tf.sequence import cpg_observed_expected, gc_fraction
@@ -113,12 +113,8 @@ class QualityThresholds:
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any], *, where: str = "thresholds") -> QualityThresholds:
         """Thresholds from a mapping (e.g. a JSON config); unknown names raise ``ScaInputError`` listing the known."""
-        known = {field.name for field in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ScaInputError(
-                f"{where}: unknown threshold(s) {', '.join(unknown)}; expected any of {', '.join(sorted(known))}"
-            )
+        known = sorted(field.name for field in dataclasses.fields(cls))
+        reject_unknown_keys(values, known, f"{where}: unknown threshold(s)", expected="expected any of")
         return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:

@@ -27,7 +27,7 @@ import keras
 import tensorflow as tf
 
 from sca_tf import io
-from sca_tf.errors import ScaInputError
+from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.models import (
     CHECKPOINT_MONITOR,
     NaNLossGuard,
@@ -92,10 +92,8 @@ class TrainConfig:
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> TrainConfig:
         """Build from a config-file section, refusing unknown keys by name."""
-        known = {item.name for item in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - known)
-        if unknown:
-            raise ScaInputError(f"unknown training option(s) {', '.join(unknown)}; expected {', '.join(sorted(known))}")
+        known = sorted(item.name for item in dataclasses.fields(cls))
+        reject_unknown_keys(values, known, "unknown training option(s)")
         return cls(**values)
 
 
