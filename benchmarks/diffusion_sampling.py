@@ -12,7 +12,6 @@ ratio is the cost of sca-tf's training step. Sizes default to what a 2-core CPU 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import time

@@ -18,6 +18,7 @@ from sca_tf.models import (
     NaNLossGuard,
     NonFiniteLossError,
     SinusoidalPositionalEncoding,
+    TopKPooling1D,
     WeightedBinaryCrossentropy,
     build_model,
     compile_classifier,
@@ -156,6 +157,45 @@ def test_cnn_learns_a_planted_motif_along_the_sequence() -> None:
     assert roc_auc_score(labels[320:], model.predict(x[320:], verbose=0).ravel()) > 0.9
 
 
+def test_top_k_pooling_keeps_the_largest_values_of_each_channel_in_order() -> None:
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(3, 20, 5)).astype("float32")
+    pooled = keras.ops.convert_to_numpy(TopKPooling1D(k=3)(x)).reshape(3, 5, 3)
+    np.testing.assert_array_equal(pooled, -np.sort(-x.transpose(0, 2, 1), axis=-1)[..., :3])
+    with pytest.raises(ValueError, match="positive integer"):
+        TopKPooling1D(k=0)
+
+
+def test_top_k_cnn_counts_motif_copies_that_global_max_cannot() -> None:
+    """Positives hold two copies of a motif, negatives one: only a model that sees more than the maximum can tell."""
+    rng = np.random.default_rng(0)
+    length, n, motif = 120, 800, np.array(["ACGT".index(base) for base in "GATTACAG"])
+    codes, labels = rng.integers(0, 4, (n, length)), (np.arange(n) % 2).astype("float32")
+    for row, label in enumerate(labels):
+        for start in rng.choice(np.arange(0, length - motif.size, motif.size), 1 + int(label), replace=False):
+            codes[row, start : start + motif.size] = motif
+    x = BASES[codes]
+    aurocs = {}
+    for pooling in ("global_max", "top_k"):
+        keras.utils.set_random_seed(0)
+        model = build_model("cnn", length, filters=(32,), kernel_sizes=(9,), pool_size=2, dense_units=(16,),
+                            pooling=pooling, top_k=2, dropout=0.0)
+        compile_classifier(model, learning_rate=1e-3)
+        model.fit(x[:600], labels[:600], batch_size=32, epochs=15, verbose=0)
+        aurocs[pooling] = roc_auc_score(labels[600:], model.predict(x[600:], verbose=0).ravel())
+    assert aurocs["top_k"] > 0.9
+    assert aurocs["top_k"] - aurocs["global_max"] > 0.1
+
+
+def test_top_k_cnn_round_trips_through_keras_file(tmp_path: Path) -> None:
+    model = tiny("cnn", pooling="top_k", top_k=3)
+    x = one_hot(np.random.default_rng(5), 4)
+    model.save(tmp_path / "model.keras")
+    reloaded = keras.models.load_model(tmp_path / "model.keras")
+    assert reloaded.get_config()["pooling"] == "top_k" and reloaded.get_layer("top_k").k == 3
+    np.testing.assert_array_equal(reloaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
 def test_unknown_model_name_lists_the_valid_names() -> None:
     with pytest.raises(ScaInputError, match="unknown model 'resnet'.*cnn, cnn_lstm, transformer"):
         build_model("resnet", LENGTH)
@@ -172,7 +212,10 @@ def test_unknown_hyperparameter_lists_the_valid_ones() -> None:
         ("cnn", {"filters": (4, 8), "kernel_sizes": (5,)}, "expected 2 values"),
         ("cnn", {"filters": (4,), "kernel_sizes": (5,), "pool_size": 128}, "too short"),
         ("cnn", {"dropout": 1.5}, "dropout rate"),
-        ("cnn", {"pooling": "attention"}, "flatten, global_max, global_average"),
+        ("cnn", {"pooling": "attention"}, "flatten, global_max, global_average, top_k"),
+        ("cnn", {"filters": (4,), "kernel_sizes": (5,), "pooling": "top_k", "top_k": 20},
+         "top_k 20 is more than the 16 positions"),
+        ("cnn", {"top_k": 0}, "top_k"),
         ("transformer", {"d_model": 10, "num_heads": 4}, "must divide d_model=10"),
         ("transformer", {"stem": "lstm"}, "conv, patch"),
     ],

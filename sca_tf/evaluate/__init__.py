@@ -65,6 +65,7 @@ __all__ = [
     "plot_pr_curves",
     "plot_roc_curves",
     "prevalence",
+    "prevalence_only",
     "results_table",
     "run_baselines",
     "write_report",

@@ -28,7 +28,7 @@ from sca_tf.models.compile import (
     training_defaults,
 )
 from sca_tf.models.features import feature_extractor
-from sca_tf.models.layers import SinusoidalPositionalEncoding
+from sca_tf.models.layers import SinusoidalPositionalEncoding, TopKPooling1D
 from sca_tf.models.transformer import TransformerClassifier
 
 MODELS: dict[str, type[SequenceClassifier]] = {
@@ -74,6 +74,7 @@ __all__ = [
     "OUTPUT_LAYER",
     "SequenceClassifier",
     "SinusoidalPositionalEncoding",
+    "TopKPooling1D",
     "TrainingDefaults",
     "TransformerClassifier",
     "WeightedBinaryCrossentropy",

@@ -7,6 +7,7 @@ from typing import Any
 
 import keras
 
+from sca_tf.errors import ScaInputError
 from sca_tf.models.base import (
     SequenceClassifier,
     choice,
@@ -18,8 +19,9 @@ from sca_tf.models.base import (
     positive_int,
     positive_ints,
 )
+from sca_tf.models.layers import TopKPooling1D
 
-CNN_POOLINGS = ("flatten", "global_max", "global_average")
+CNN_POOLINGS = ("flatten", "global_max", "global_average", "top_k")
 
 
 @keras.saving.register_keras_serializable(package="sca_tf")
@@ -39,7 +41,9 @@ class CNNClassifier(SequenceClassifier):
         dense_units: widths of the dense ReLU layers; the last is the feature layer.
         dropout: dropout rate before the dense layers and before the output.
         pooling: how the last block becomes a vector: ``flatten`` (position-aware, as in VGG),
-            ``global_max`` or ``global_average``.
+            ``global_max``, ``global_average`` or ``top_k`` (k-max pooling: the ``top_k`` strongest
+            positions of each filter, so the head can count motif copies).
+        top_k: positions kept per filter by ``top_k`` pooling (ignored by the other poolings).
 
     >>> model = CNNClassifier(input_length=64, filters=(4,), kernel_sizes=(5,), dense_units=(8,))
     >>> tuple(model.output.shape)
@@ -57,6 +61,7 @@ class CNNClassifier(SequenceClassifier):
         dense_units: Sequence[int] = (64,),
         dropout: float = 0.2,
         pooling: str = "flatten",
+        top_k: int = 4,
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -69,14 +74,23 @@ class CNNClassifier(SequenceClassifier):
             "dense_units": positive_ints("dense_units", dense_units),
             "dropout": dropout_rate("dropout", dropout),
             "pooling": choice("pooling", pooling, CNN_POOLINGS),
+            "top_k": positive_int("top_k", top_k),
         }
         check_pooled_length(hparams["input_length"], hparams["pool_size"], len(filters))
+        pooled_length = hparams["input_length"] // hparams["pool_size"] ** len(filters)
+        if pooling == "top_k" and pooled_length < hparams["top_k"]:
+            raise ScaInputError(
+                f"top_k {hparams['top_k']} is more than the {pooled_length} positions left after "
+                f"{len(filters)} max-pool(s) of size {hparams['pool_size']}; use a smaller top_k or pool_size"
+            )
         inputs = one_hot_input(input_length)
         x = inputs
         for index, (width, kernel) in enumerate(zip(filters, hparams["kernel_sizes"]), start=1):
             x = conv_block(x, width, kernel, hparams["pool_size"], index)
         if pooling == "flatten":
             x = keras.layers.Flatten(name="flatten")(x)
+        elif pooling == "top_k":
+            x = TopKPooling1D(hparams["top_k"], name="top_k")(x)
         elif pooling == "global_max":
             x = keras.layers.GlobalMaxPooling1D(name="global_max")(x)
         else:

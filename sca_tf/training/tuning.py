@@ -30,12 +30,13 @@ SearchSpace = Callable[[kt.HyperParameters], dict[str, Any]]
 
 
 def cnn_space(hp: kt.HyperParameters) -> dict[str, Any]:
-    """Depth, widths, kernel sizes, dense width and dropout of the 1-D CNN."""
+    """Depth, widths, kernel sizes, pooling, dense width and dropout of the 1-D CNN."""
     depth = hp.Int("blocks", 2, 4)
     return {
         "filters": tuple(hp.Choice(f"filters_{i}", [32, 64, 128, 256]) for i in range(depth)),
         "kernel_sizes": tuple(hp.Choice(f"kernel_{i}", [7, 11, 15, 19]) for i in range(depth)),
         "pool_size": hp.Choice("pool_size", [2, 4]),
+        "pooling": hp.Choice("pooling", ["flatten", "global_max", "top_k"]),
         "dense_units": (hp.Choice("dense_units", [32, 64, 128]),),
         "dropout": hp.Float("dropout", 0.0, 0.5, step=0.1),
     }
