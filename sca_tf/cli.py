@@ -185,6 +185,36 @@ def _run(args: argparse.Namespace) -> None:
     run(config)
 
 
+def _ablate(args: argparse.Namespace) -> None:
+    from sca_tf.ablation import AblationConfig, run_ablation
+    from sca_tf.dataset import load_builder
+    from sca_tf.workflow import parse_models
+
+    ratios = parse_models(args.ratios)
+    try:
+        synthetic_ratios = tuple(float(ratio) for ratio in ratios) if ratios else None
+    except ValueError as exc:
+        raise ScaInputError(f"--ratios: expected comma-separated numbers, got {args.ratios!r}") from exc
+    overrides = {
+        "models": parse_models(args.models),
+        "arms": parse_models(args.arms),
+        "synthetic_ratios": synthetic_ratios,
+        "synthetic_fasta": args.synthetic_fasta,
+        "synthetic_quality": args.synthetic_quality,
+        "seed": args.seed,
+        "n_resamples": args.n_resamples,
+    }
+    train = {"epochs": args.epochs} if args.epochs else {}
+    if args.config:
+        config = AblationConfig.from_file(args.config, **overrides)
+        config = dataclasses.replace(config, train={**config.train, **train})
+    else:
+        config = AblationConfig(**{key: value for key, value in overrides.items() if value is not None}, train=train)
+    result = run_ablation(load_builder(args.data_dir, args.dataset), config, args.out)
+    print(result.markdown.read_text())
+    print(f"table: {result.markdown}")
+
+
 def _export(args: argparse.Namespace) -> None:
     from sca_tf.export import run_export
 
@@ -384,6 +414,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--models", help="comma-separated models to train (default cnn)")
     run.add_argument("--epochs", type=int, help="training epochs per model (default 20)")
     run.set_defaults(handler=_run)
+
+    ablate = verbs.add_parser("ablate", help="class-balance ablation: models x balancing arms, test scored once")
+    _dataset_arguments(ablate)
+    ablate.add_argument("--out", required=True, help="output directory (writes ablation.md/.json/.tsv)")
+    ablate.add_argument("--config", help="TOML or YAML ablation settings (options below override it)")
+    ablate.add_argument("--models", help="comma-separated models (default cnn,transformer)")
+    ablate.add_argument("--arms", help="comma-separated arms of none, class_weight, downsample, oversample, "
+                                       "synthetic (default all)")
+    ablate.add_argument("--ratios", help="synthetic positives per real positive (default 0.25,0.5,1)")
+    ablate.add_argument("--synthetic-fasta", help="synthetic positives for the synthetic arms")
+    ablate.add_argument("--synthetic-quality", help="the passed quality.json of `sca-tf assess-synthetic` for them")
+    ablate.add_argument("--epochs", type=int, help="training epochs per arm (default 20)")
+    ablate.add_argument("--seed", type=int, help="seed of training, balancing and bootstrap (default 0)")
+    ablate.add_argument("--n-resamples", type=int, help="bootstrap resamples for the 95%% CIs (default 1000)")
+    ablate.set_defaults(handler=_ablate)
 
     export = verbs.add_parser("export", help="SavedModel for TF Serving: saved_models/<name>/<version>/")
     export.add_argument("--model", required=True, help="trained classifier (.keras)")

@@ -21,7 +21,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from sca_tf import io
+from sca_tf.config_files import read_config_file
 from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.provenance import library_versions
 from sca_tf_datasets.sca_promoters.sca_promoters_dataset_builder import SIMULATED_ASSEMBLY
@@ -116,17 +116,7 @@ class RunConfig:
     def from_file(cls, path: str | Path, **overrides: Any) -> RunConfig:
         """Read a TOML (``.toml``) or YAML (``.yaml``/``.yml``) config; non-``None`` ``overrides`` win."""
         source = Path(path)
-        if not source.is_file():
-            raise ScaInputError(f"config file {source}: not found")
-        try:
-            if source.suffix in {".yaml", ".yml"}:
-                import yaml
-
-                values = yaml.safe_load(source.read_text()) or {}
-            else:
-                values = tomllib.loads(source.read_text())
-        except (tomllib.TOMLDecodeError, ValueError) as exc:
-            raise ScaInputError(f"config file {source}: cannot be parsed ({exc})") from exc
+        values = read_config_file(source)
         known = sorted(item.name for item in dataclasses.fields(cls))
         reject_unknown_keys(values, known, f"config file {source}: unknown key(s)")
         merged = {**values, **{key: value for key, value in overrides.items() if value is not None}}
