@@ -10,6 +10,7 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
+from sca_tf.errors import ScaInputError
 from sca_tf.evaluate import LabelledSequences
 from sca_tf.pipelines import decode_bases, one_hot
 
@@ -23,6 +24,7 @@ class SplitArrays:
     codes: np.ndarray
     labels: np.ndarray
     base_mean: np.ndarray
+    status: np.ndarray
 
     def labelled(self) -> LabelledSequences:
         """The split as plain sequences for the baselines."""
@@ -31,17 +33,22 @@ class SplitArrays:
 
 
 def read_split(builder: tfds.core.DatasetBuilder, split: str) -> SplitArrays:
-    """Every example of ``split`` (gene_id, base codes, label, baseMean) as numpy arrays."""
-    columns: dict[str, list[Any]] = {"gene_id": [], "sequence": [], "label": [], "baseMean": []}
+    """Every example of ``split`` (gene_id, base codes, label, baseMean, DE status) as numpy arrays."""
+    if split not in builder.info.splits:
+        raise ScaInputError(f"TFDS dataset {builder.info.full_name} has no split {split!r}; it has "
+                            f"{', '.join(builder.info.splits)}")
+    columns: dict[str, list[Any]] = {"gene_id": [], "sequence": [], "label": [], "baseMean": [], "status": []}
     for example in tfds.as_numpy(builder.as_dataset(split=split, shuffle_files=False)):
         for key, values in columns.items():
             values.append(example[key])
+    status_names = np.array(builder.info.features["status"].names)
     return SplitArrays(
         name=split,
         gene_ids=np.array([g.decode() if isinstance(g, bytes) else g for g in columns["gene_id"]]),
         codes=np.stack(columns["sequence"]).astype(np.uint8),
         labels=np.array(columns["label"], dtype=np.int64),
         base_mean=np.array(columns["baseMean"], dtype=np.float64),
+        status=status_names[np.array(columns["status"], dtype=np.int64)],
     )
 
 

@@ -27,7 +27,7 @@ from sca_tf.explain import (
     position_scores,
     prediction_groups,
     read_promoter_table,
-    read_split,
+    split_table,
     run_explain,
     top_windows,
 )
@@ -310,7 +310,7 @@ def test_a_whole_split_of_the_tfds_dataset_can_be_explained(simulated, tmp_path)
     assembly = pd.read_csv(root / "promoters" / "promoters.tsv", sep="\t")["assembly"].iloc[0]
     built = build_dataset(tmp_path / "tfds", de_table=root / "de_table.tsv", promoters=root / "promoters" /
                           "promoters.tsv", upstream=UPSTREAM, downstream=0, assembly=assembly, split_scheme="random")
-    split = read_split(built.name, "validation", built.data_dir)
+    split = split_table(built.name, "validation", built.data_dir)
     result = run_explain(root / "cnn.keras", tmp_path / "out", dataset=built.name, split="validation",
                          data_dir=built.data_dir, config=ExplainConfig(steps=8, n_references=1))
 
@@ -320,5 +320,6 @@ def test_a_whole_split_of_the_tfds_dataset_can_be_explained(simulated, tmp_path)
     assert sum(result.group_sizes.values()) <= len(split)
     source = json.loads((tmp_path / "out" / "explain.json").read_text())["source"]
     assert (source["dataset"], source["split"]) == (built.name, "validation")
+    assert set(split["status"]) <= {"up", "down", "not_de"} and split["sequence"].str.len().eq(UPSTREAM).all()
     with pytest.raises(ScaInputError, match="has no split 'holdout'"):
-        read_split(built.name, "holdout", built.data_dir)
+        split_table(built.name, "holdout", built.data_dir)

@@ -26,8 +26,8 @@ from sca_tf.explain.run import (
     explain_promoters,
     prediction_groups,
     read_promoter_table,
-    read_split,
     run_explain,
+    split_table,
 )
 from sca_tf.explain.windows import top_windows, window_regions
 
@@ -48,8 +48,8 @@ __all__ = [
     "position_scores",
     "prediction_groups",
     "read_promoter_table",
-    "read_split",
     "run_explain",
+    "split_table",
     "top_windows",
     "window_regions",
 ]

@@ -201,7 +201,9 @@ def run_explain(
     else:
         if split is None:
             raise ScaInputError("a TFDS dataset needs --split (train, validation or test)")
-        table = read_split(dataset, split, data_dir)
+        if data_dir is None:
+            raise ScaInputError("a TFDS dataset needs --data-dir (the directory `sca-tf build-dataset` wrote)")
+        table = split_table(dataset, split, data_dir)
         source = {"dataset": dataset, "split": split, "data_dir": str(data_dir) if data_dir else None}
     return explain_promoters(model, table, out_dir, config,
                              provenance={"model": describe_file(model_path), "source": source})
@@ -227,23 +229,17 @@ def read_promoter_table(path: str | os.PathLike[str], genes: Sequence[str] | Non
     return table.set_index("gene_id").loc[list(genes)].reset_index()
 
 
-def read_split(dataset: str, split: str, data_dir: str | os.PathLike[str] | None = None) -> pd.DataFrame:
-    """``gene_id``, ``status``, ``sequence`` of every example of ``split`` of a built ``sca_promoters`` config."""
-    import tensorflow_datasets as tfds
+def split_table(dataset: str, split: str, data_dir: str | os.PathLike[str]) -> pd.DataFrame:
+    """``gene_id``, ``status``, ``sequence`` of every example of ``split`` of a built ``sca_promoters`` config.
 
-    from sca_tf_datasets.sca_promoters import sca_promoters_dataset_builder  # noqa: F401 - registers the builder
+    ``dataset`` is the config name, with or without the ``sca_promoters/`` prefix that ``build-dataset`` prints.
+    """
+    from sca_tf.dataset import load_builder
+    from sca_tf.predict import read_split
 
-    try:
-        builder = tfds.builder(dataset, data_dir=data_dir)
-    except Exception as exc:  # tfds raises several types for unknown names and configs
-        raise ScaInputError(f"TFDS dataset {dataset!r}: cannot open it under {data_dir} ({exc})") from exc
-    if split not in builder.info.splits:
-        raise ScaInputError(f"TFDS dataset {dataset!r} has no split {split!r}; it has "
-                            f"{', '.join(builder.info.splits)}")
-    status_names = builder.info.features["status"].names
-    rows = [(example["gene_id"].decode(), status_names[int(example["status"])], decode_bases(example["sequence"]))
-            for example in tfds.as_numpy(builder.as_dataset(split=split))]
-    return pd.DataFrame(rows, columns=["gene_id", "status", "sequence"])
+    arrays = read_split(load_builder(data_dir, dataset.removeprefix("sca_promoters/")), split)
+    return pd.DataFrame({"gene_id": arrays.gene_ids, "status": arrays.status,
+                         "sequence": [decode_bases(row) for row in arrays.codes]})
 
 
 def _check_table(promoters: pd.DataFrame) -> None:
