@@ -40,7 +40,7 @@ from sca_tf_datasets.sca_promoters.sca_promoters_dataset_builder import SIMULATE
 #: single wide convolution with k-max pooling (the 4 strongest matches of each filter), which finds the planted
 #: motifs within a few minutes on 2 CPU cores where the paper's flatten CNN (the model default) needs many more
 #: steps, and which can count copies: DE promoters carry 2-4 sites, decoys in not-DE promoters one.
-DEMO_TRAIN: Mapping[str, Any] = {"batch_size": 64, "learning_rate": 5e-3, "rc_augment": True, "patience": 10}
+DEMO_TRAIN: Mapping[str, Any] = {"batch_size": 64, "learning_rate": 2e-3, "rc_augment": True, "patience": 10}
 DEMO_HPARAMS: Mapping[str, Mapping[str, Any]] = {
     "cnn": {"pooling": "top_k", "top_k": 4, "filters": (128,), "kernel_sizes": (15,), "dense_units": (32,)},
 }

@@ -42,7 +42,9 @@ class CNNClassifier(SequenceClassifier):
         dropout: dropout rate before the dense layers and before the output.
         pooling: how the last block becomes a vector: ``flatten`` (position-aware, as in VGG),
             ``global_max``, ``global_average`` or ``top_k`` (k-max pooling: the ``top_k`` strongest
-            positions of each filter, so the head can count motif copies).
+            positions of each filter, so the head can count motif copies; layer-normalised, because these
+            non-negative, strongly correlated values otherwise let one large step silence every ReLU of the
+            dense head, which was seen with class weights and downsampling).
         top_k: positions kept per filter by ``top_k`` pooling (ignored by the other poolings).
 
     >>> model = CNNClassifier(input_length=64, filters=(4,), kernel_sizes=(5,), dense_units=(8,))
@@ -91,6 +93,7 @@ class CNNClassifier(SequenceClassifier):
             x = keras.layers.Flatten(name="flatten")(x)
         elif pooling == "top_k":
             x = TopKPooling1D(hparams["top_k"], name="top_k")(x)
+            x = keras.layers.LayerNormalization(name="top_k_norm")(x)
         elif pooling == "global_max":
             x = keras.layers.GlobalMaxPooling1D(name="global_max")(x)
         else:
