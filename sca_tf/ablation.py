@@ -250,7 +250,8 @@ def markdown_table(rows: Sequence[Mapping[str, Any]], context: Mapping[str, Any]
     ]
     for row in rows:
         if row["status"] != "trained":
-            lines.append(f"| {row['model']} | {row['arm']} | not run: {row['note']} | | | | | |")
+            reason = "the synthetic set above" if row["note"] == context["synthetic_gate"] else row["note"]
+            lines.append(f"| {row['model']} | {row['arm']} | not run: {reason} | | | | | |")
             continue
         mark = " *" if row.get("chosen_on_validation") else ""
         cells = [_with_ci(row, f"{split}_{metric}")

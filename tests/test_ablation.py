@@ -126,7 +126,9 @@ def test_synthetic_arms_are_not_run_without_a_passed_set_and_the_cli_says_why(
     rows = json.loads((tmp_path / "out" / "ablation.json").read_text())["rows"]
     assert [(row["arm"], row["status"]) for row in rows] == [("none", "trained"), ("synthetic_x0.5", "not run")]
     assert "failed the quality gate (discriminator_auroc 0.99 > 0.75)" in rows[1]["note"]
-    assert "| cnn | synthetic_x0.5 | not run:" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "| cnn | synthetic_x0.5 | not run: the synthetic set above |" in printed
+    assert "- synthetic set: " + rows[1]["note"] in printed
     assert not (tmp_path / "out" / "cnn" / "synthetic_x0.5").exists()
 
     no_set = AblationConfig(models=("cnn",), arms=("synthetic",), train=TINY_TRAIN)
