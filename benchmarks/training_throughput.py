@@ -22,21 +22,27 @@ from sca_tf.models.compile import classifier_metrics
 from sca_tf.pipelines import PipelineConfig, make_datasets
 
 
-def reference_cnn(length: int) -> keras.Model:
-    """The default sca-tf CNN (64/k15 -> 128/k11 -> 256/k8, pool 4, dense 64) in bare Keras."""
-    inputs = keras.Input((length, 4))
-    x = inputs
-    for filters, kernel in ((64, 15), (128, 11), (256, 8)):
+def _conv_pool_blocks(x: keras.KerasTensor, blocks: tuple[tuple[int, int], ...]) -> keras.KerasTensor:
+    """(filters, kernel) blocks of bias-free Conv1D -> batch norm -> ReLU -> max-pool 4, in bare Keras."""
+    for filters, kernel in blocks:
         x = keras.layers.Conv1D(filters, kernel, padding="same", use_bias=False)(x)
         x = keras.layers.BatchNormalization()(x)
         x = keras.layers.ReLU()(x)
         x = keras.layers.MaxPooling1D(4)(x)
-    x = keras.layers.Flatten()(x)
-    x = keras.layers.Dropout(0.2)(x)
-    x = keras.layers.Dense(64, activation="relu")(x)
-    x = keras.layers.Dropout(0.2)(x)
-    outputs = keras.layers.Dense(1, activation="sigmoid")(x)
-    model = keras.Model(inputs, outputs)
+    return x
+
+
+def _dense_head(x: keras.KerasTensor, dropout: float) -> keras.KerasTensor:
+    """Dropout -> dense 64 ReLU -> dropout -> sigmoid, in bare Keras."""
+    x = keras.layers.Dense(64, activation="relu")(keras.layers.Dropout(dropout)(x))
+    return keras.layers.Dense(1, activation="sigmoid")(keras.layers.Dropout(dropout)(x))
+
+
+def reference_cnn(length: int) -> keras.Model:
+    """The default sca-tf CNN (64/k15 -> 128/k11 -> 256/k8, pool 4, dense 64) in bare Keras."""
+    inputs = keras.Input((length, 4))
+    x = _conv_pool_blocks(inputs, ((64, 15), (128, 11), (256, 8)))
+    model = keras.Model(inputs, _dense_head(keras.layers.Flatten()(x), 0.2))
     # The same metrics as sca-tf logs, so the comparison measures the pipeline and wrappers, not metric cost.
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy", metrics=classifier_metrics())
     return model
@@ -45,19 +51,9 @@ def reference_cnn(length: int) -> keras.Model:
 def reference_cnn_lstm(length: int) -> keras.Model:
     """The default sca-tf CNN-LSTM (64/k15 -> 128/k11, pool 4, BiLSTM 64, global max, dense 64) in bare Keras."""
     inputs = keras.Input((length, 4))
-    x = inputs
-    for filters, kernel in ((64, 15), (128, 11)):
-        x = keras.layers.Conv1D(filters, kernel, padding="same", use_bias=False)(x)
-        x = keras.layers.BatchNormalization()(x)
-        x = keras.layers.ReLU()(x)
-        x = keras.layers.MaxPooling1D(4)(x)
+    x = _conv_pool_blocks(inputs, ((64, 15), (128, 11)))
     x = keras.layers.Bidirectional(keras.layers.LSTM(64, return_sequences=True))(x)
-    x = keras.layers.GlobalMaxPooling1D()(x)
-    x = keras.layers.Dropout(0.2)(x)
-    x = keras.layers.Dense(64, activation="relu")(x)
-    x = keras.layers.Dropout(0.2)(x)
-    outputs = keras.layers.Dense(1, activation="sigmoid")(x)
-    model = keras.Model(inputs, outputs)
+    model = keras.Model(inputs, _dense_head(keras.layers.GlobalMaxPooling1D()(x), 0.2))
     model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy", metrics=classifier_metrics())
     return model
 
@@ -81,12 +77,9 @@ def reference_transformer(length: int, decay_steps: int) -> keras.Model:
         hidden = keras.layers.LayerNormalization(epsilon=1e-6)(x)
         hidden = keras.layers.Dense(128, activation="gelu")(hidden)
         x = x + keras.layers.Dropout(0.1)(keras.layers.Dense(d_model)(hidden))
-    x = keras.layers.LayerNormalization(epsilon=1e-6)(x)
-    x = keras.layers.GlobalAveragePooling1D()(x)
+    x = keras.layers.GlobalAveragePooling1D()(keras.layers.LayerNormalization(epsilon=1e-6)(x))
     x = keras.layers.Dense(64, activation="relu")(x)
-    x = keras.layers.Dropout(0.1)(x)
-    outputs = keras.layers.Dense(1, activation="sigmoid")(x)
-    model = keras.Model(inputs, outputs)
+    model = keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(keras.layers.Dropout(0.1)(x)))
     schedule = keras.optimizers.schedules.CosineDecay(1e-3, decay_steps)
     model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0), loss="binary_crossentropy",
                   metrics=classifier_metrics())
