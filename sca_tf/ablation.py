@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sca_tf import io
-from sca_tf.config_files import read_config_file
+from sca_tf.config_files import dataclass_from_file
 from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.provenance import library_versions
 
@@ -118,14 +118,7 @@ class AblationConfig:
     @classmethod
     def from_file(cls, path: str | os.PathLike[str], **overrides: Any) -> AblationConfig:
         """Read a TOML/YAML file; non-``None`` ``overrides`` win (lists become tuples)."""
-        values = read_config_file(path)
-        known = sorted(item.name for item in dataclasses.fields(cls))
-        reject_unknown_keys(values, known, f"config file {path}: unknown key(s)")
-        merged = {**values, **{key: value for key, value in overrides.items() if value is not None}}
-        for key in ("models", "arms", "synthetic_ratios"):
-            if key in merged:
-                merged[key] = tuple(merged[key])
-        return cls(**merged)
+        return dataclass_from_file(cls, path, overrides, tuple_fields=("models", "arms", "synthetic_ratios"))
 
 
 @dataclass(frozen=True)

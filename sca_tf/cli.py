@@ -9,6 +9,7 @@ import argparse
 import dataclasses
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sca_tf import __version__
 from sca_tf.errors import ScaInputError
@@ -162,6 +163,14 @@ def _evaluate(args: argparse.Namespace) -> None:
     print(f"report: {Path(args.out) / 'evaluation' / 'report.md'}")
 
 
+def _settings(cls: Any, config_file: str | None, overrides: dict[str, Any], train: dict[str, Any]) -> Any:
+    """``cls`` (RunConfig, AblationConfig) from ``--config`` and the options given; ``train`` tops its [train]."""
+    if config_file:
+        config = cls.from_file(config_file, **overrides)
+        return dataclasses.replace(config, train={**config.train, **train})
+    return cls(**{key: value for key, value in overrides.items() if value is not None}, train=train)
+
+
 def _run(args: argparse.Namespace) -> None:
     from sca_tf.workflow import RunConfig, parse_models, run
 
@@ -176,13 +185,7 @@ def _run(args: argparse.Namespace) -> None:
         "assembly": args.assembly,
         "models": parse_models(args.models),
     }
-    train = {"epochs": args.epochs} if args.epochs else {}
-    if args.config:
-        config = RunConfig.from_file(args.config, **overrides)
-        config = dataclasses.replace(config, train={**config.train, **train})
-    else:
-        config = RunConfig(**{key: value for key, value in overrides.items() if value is not None}, train=train)
-    run(config)
+    run(_settings(RunConfig, args.config, overrides, {"epochs": args.epochs} if args.epochs else {}))
 
 
 def _ablate(args: argparse.Namespace) -> None:
@@ -204,12 +207,7 @@ def _ablate(args: argparse.Namespace) -> None:
         "seed": args.seed,
         "n_resamples": args.n_resamples,
     }
-    train = {"epochs": args.epochs} if args.epochs else {}
-    if args.config:
-        config = AblationConfig.from_file(args.config, **overrides)
-        config = dataclasses.replace(config, train={**config.train, **train})
-    else:
-        config = AblationConfig(**{key: value for key, value in overrides.items() if value is not None}, train=train)
+    config = _settings(AblationConfig, args.config, overrides, {"epochs": args.epochs} if args.epochs else {})
     result = run_ablation(load_builder(args.data_dir, args.dataset), config, args.out)
     print(result.markdown.read_text())
     print(f"table: {result.markdown}")

@@ -30,7 +30,7 @@ import numpy as np
 import tensorflow_datasets as tfds
 
 from sca_tf import io
-from sca_tf.config_files import read_config_file
+from sca_tf.config_files import dataclass_from_file
 from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.provenance import library_versions
 from sca_tf_datasets.sca_promoters.sca_promoters_dataset_builder import SIMULATED_ASSEMBLY
@@ -115,14 +115,7 @@ class RunConfig:
     @classmethod
     def from_file(cls, path: str | Path, **overrides: Any) -> RunConfig:
         """Read a TOML (``.toml``) or YAML (``.yaml``/``.yml``) config; non-``None`` ``overrides`` win."""
-        source = Path(path)
-        values = read_config_file(source)
-        known = sorted(item.name for item in dataclasses.fields(cls))
-        reject_unknown_keys(values, known, f"config file {source}: unknown key(s)")
-        merged = {**values, **{key: value for key, value in overrides.items() if value is not None}}
-        if "models" in merged:
-            merged["models"] = tuple(merged["models"])
-        return cls(**merged)
+        return dataclass_from_file(cls, path, overrides, tuple_fields=("models",))
 
 
 @dataclass(frozen=True)

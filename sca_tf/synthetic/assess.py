@@ -11,11 +11,11 @@ split stays untouched), or from three FASTA files.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
+from sca_tf.config_files import read_json_file
 from sca_tf.errors import ScaInputError
 from sca_tf.provenance import sha256_of
 from sca_tf.synthetic.data import (
@@ -126,12 +126,7 @@ def _thresholds(value: QualityThresholds | str | os.PathLike[str] | None) -> Qua
     if value is None or isinstance(value, QualityThresholds):
         return value or QualityThresholds()
     path = Path(value)
-    try:
-        values = json.loads(path.read_text())
-    except FileNotFoundError as exc:
-        raise ScaInputError(f"{path}: thresholds file not found") from exc
-    except json.JSONDecodeError as exc:
-        raise ScaInputError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from exc
+    values = read_json_file(path, "thresholds file not found")
     if not isinstance(values, dict):
         raise ScaInputError(f"{path}: expected a JSON object of threshold names and values")
     return QualityThresholds.from_mapping(values, where=str(path))

@@ -11,13 +11,13 @@ check passed, then :func:`augmentation_sample` draws the number of sequences a g
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from sca_tf.config_files import read_json_file
 from sca_tf.errors import ScaInputError
 from sca_tf.provenance import sha256_of
 from sca_tf.synthetic.fasta import read_synthetic_fasta
@@ -31,12 +31,7 @@ def approved_synthetic(synthetic_fasta: str | os.PathLike[str], quality_report: 
     the file, so a set that failed the gate cannot reach training by mistake.
     """
     report_path = Path(quality_report)
-    try:
-        report = json.loads(report_path.read_text())
-    except FileNotFoundError as exc:
-        raise ScaInputError(f"{report_path}: quality report not found; run `sca-tf assess-synthetic` first") from exc
-    except json.JSONDecodeError as exc:
-        raise ScaInputError(f"{report_path}: line {exc.lineno}: not valid JSON ({exc.msg})") from exc
+    report = read_json_file(report_path, "quality report not found; run `sca-tf assess-synthetic` first")
     if not isinstance(report, dict) or "passed" not in report or "checks" not in report:
         raise ScaInputError(f"{report_path}: not a quality report from `sca-tf assess-synthetic`")
     assessed = report.get("inputs", {}).get("synthetic_sha256")
