@@ -170,6 +170,42 @@ def test_loss_is_the_noise_prediction_error_of_the_denoiser() -> None:
     assert float(model.denoising_loss(one_hot, timesteps, noise)) == pytest.approx(expected, rel=1e-5)
 
 
+def test_categorical_loss_is_the_cross_entropy_of_the_clean_bases() -> None:
+    model = tiny_model(parameterization="categorical_x0")
+    assert float(model.denoising_loss(one_hot_sequences(["ACGT" * 4]), np.array([5]),
+                                      np.zeros((1, 16, 4), "float32"))) == pytest.approx(np.log(4), rel=1e-6)
+    model.denoiser.get_layer("noise").set_weights(
+        [np.random.default_rng(1).standard_normal((1, 8, 4)).astype("float32"), np.zeros(4, "float32")])
+    rng = np.random.default_rng(0)
+    one_hot = one_hot_sequences(["ACGTTGCAAGGCTTAC", "GGGGCCCCAAAATTTT"])
+    timesteps = np.array([3, 30])
+    noise = rng.standard_normal(one_hot.shape).astype("float32")
+    noisy = keras.ops.convert_to_numpy(model.q_sample(2 * one_hot - 1, timesteps, noise))
+    logits = keras.ops.convert_to_numpy(model.denoiser([noisy, timesteps])).astype("float64")
+    log_softmax = logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+    expected = -np.mean((one_hot * log_softmax).sum(axis=-1))
+    assert float(model.denoising_loss(one_hot, timesteps, noise)) == pytest.approx(expected, rel=1e-5)
+
+
+def test_categorical_sampler_steps_towards_the_predicted_bases() -> None:
+    """A denoiser that always says "G" with certainty must give all-G sequences from every sampler."""
+    model = tiny_model(parameterization="categorical_x0")
+    model.denoiser.get_layer("noise").set_weights([np.zeros((1, 8, 4), "float32"),
+                                                   np.array([0.0, 0.0, 12.0, 0.0], "float32")])
+    for sampler, steps in (("ddpm", None), ("ddim", 10)):
+        assert model.generate(4, sampler=sampler, steps=steps, seed=0) == ["G" * 16] * 4
+        assert model.generate(4, sampler=sampler, steps=steps, seed=0, eta=1.0) == ["G" * 16] * 4
+    # the same output read as noise points elsewhere: the parameterization decides what the channels mean
+    epsilon = tiny_model()
+    epsilon.denoiser.set_weights(model.denoiser.get_weights())
+    assert epsilon.generate(4, steps=10, seed=0) != ["G" * 16] * 4
+
+
+def test_unknown_parameterization_is_refused() -> None:
+    with pytest.raises(ScaInputError, match="parameterization 'x0'.*epsilon, categorical_x0"):
+        tiny_model(parameterization="x0")
+
+
 # ------------------------------------------------------------------------------------------------ learning and sampling
 def test_trained_model_generates_the_class_sequences(toy_model: DiffusionModel) -> None:
     assert toy_model.steps_trained == 500
@@ -178,6 +214,22 @@ def test_trained_model_generates_the_class_sequences(toy_model: DiffusionModel) 
         ancestral = toy_model.generate(8, sampler="ddpm", seed=1, condition=condition, guidance=3.0)
         assert identity(fast, reference).mean() > 0.9
         assert identity(ancestral, reference).mean() > 0.9
+
+
+def test_categorical_model_learns_the_class_sequences() -> None:
+    keras.utils.set_random_seed(1)
+    model = build_diffusion_model(16, schedule="cosine", timesteps=100, channels=32, dilations=(1, 2),
+                                  kernel_size=5, groups=4, time_embedding_dim=32, class_names=("up", "down"),
+                                  parameterization="categorical_x0")
+    model.compile(optimizer=keras.optimizers.Adam(3e-3))
+    one_hot = one_hot_sequences([UP_SEQUENCE, DOWN_SEQUENCE] * 64)
+    labels = np.array([0, 1] * 64, dtype=np.int32)
+    data = tf.data.Dataset.from_tensor_slices((one_hot, labels)).shuffle(128, seed=0).repeat().batch(32)
+    model.fit(data, steps_per_epoch=200, epochs=1, verbose=0, shuffle=False)
+    for condition, reference in (("up", UP_SEQUENCE), ("down", DOWN_SEQUENCE)):
+        fast = model.generate(16, sampler="ddim", steps=20, seed=1, condition=condition)
+        assert identity(fast, reference).mean() > 0.9
+        assert identity(model.generate(8, sampler="ddpm", seed=1, condition=condition), reference).mean() > 0.9
 
 
 def test_unconditional_samples_are_one_of_the_two_sequences(toy_model: DiffusionModel) -> None:
@@ -247,8 +299,9 @@ def test_conditional_training_needs_labels() -> None:
 
 
 # ------------------------------------------------------------------------------------------------ saving
-def test_save_and_load_round_trip(tmp_path: Path) -> None:
-    model = tiny_model(class_names=("up", "down"))
+@pytest.mark.parametrize("parameterization", ["epsilon", "categorical_x0"])
+def test_save_and_load_round_trip(tmp_path: Path, parameterization: str) -> None:
+    model = tiny_model(class_names=("up", "down"), parameterization=parameterization)
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     one_hot = one_hot_sequences(["ACGTTGCAAGGCTTAC"] * 8)
     model.fit(one_hot, np.zeros(8, "int32"), batch_size=4, epochs=1, verbose=0)
@@ -258,6 +311,7 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     assert isinstance(loaded, DiffusionModel)
     assert loaded.steps_trained == model.steps_trained == 2
     assert loaded.class_names == ("up", "down") and loaded.schedule == model.schedule
+    assert loaded.parameterization == parameterization
     assert loaded.get_config()["denoiser"]["config"] == model.get_config()["denoiser"]["config"]
     for saved, restored in zip(model.denoiser.get_weights(), loaded.denoiser.get_weights()):
         np.testing.assert_array_equal(saved, restored)
@@ -314,6 +368,34 @@ def test_trainer_uses_training_positives_only_and_writes_the_run(tmp_path: Path)
     model = keras.models.load_model(out / "model.keras")
     assert isinstance(model, DiffusionModel) and model.steps_trained == 4 and model.class_names == ("up", "down")
     assert json.loads((out / "metrics.json").read_text())["epochs_run"] == 2
+
+
+def test_trainer_saves_the_weight_average_when_asked(tmp_path: Path) -> None:
+    """With ``--ema-momentum`` the saved model holds the moving average; the last checkpoint the raw weights."""
+    fasta = tmp_path / "positives.fa"
+    fasta.write_text("".join(f">g{i}\n{UP_SEQUENCE}\n" for i in range(16)))
+    script = _train_script()
+    for name, extra in (("plain", []), ("ema", ["--ema-momentum", "0.5"])):
+        assert script.main(["--positives-fasta", str(fasta), "--output-dir", str(tmp_path / name),
+                            "--parameterization", "categorical_x0", *TINY_ARGS, *extra]) == 0
+    runs = {name: (keras.models.load_model(tmp_path / name / "model.keras"),
+                   keras.models.load_model(tmp_path / name / "checkpoints" / "last.keras"))
+            for name in ("plain", "ema")}
+    assert runs["ema"][0].parameterization == "categorical_x0"
+    for name, (final, last) in runs.items():
+        same = all(np.array_equal(a, b) for a, b in zip(final.denoiser.get_weights(), last.denoiser.get_weights()))
+        assert same == (name == "plain"), name
+    config = json.loads((tmp_path / "ema" / "config.json").read_text())["train_config"]
+    assert config["ema_momentum"] == 0.5 and config["parameterization"] == "categorical_x0"
+
+
+def test_weight_average_settings_are_checked() -> None:
+    from sca_tf.synthetic.train import GeneratorTrainConfig
+
+    with pytest.raises(ScaInputError, match="ema_momentum 1.5"):
+        GeneratorTrainConfig(ema_momentum=1.5)
+    with pytest.raises(ScaInputError, match="diffusion model only"):
+        GeneratorTrainConfig(model="gan", ema_momentum=0.9)
 
 
 def test_trainer_takes_a_gene_list_or_a_fasta(tmp_path: Path) -> None:

@@ -59,6 +59,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     model.add_argument("--beta-end", type=float, default=0.02)
     model.add_argument("--condition-on-status", action="store_true", help="diffusion: condition on up/down")
     model.add_argument("--condition-dropout", type=float, default=0.1)
+    model.add_argument("--parameterization", choices=("epsilon", "categorical_x0"), default="epsilon",
+                       help="diffusion: the denoiser predicts the noise (MSE) or the clean bases' logits "
+                            "(cross-entropy)")
 
     training = parser.add_argument_group("training")
     training.add_argument("--output-dir", required=True)
@@ -67,6 +70,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     training.add_argument("--batch-size", type=int, default=32, help="global batch (split over replicas)")
     training.add_argument("--learning-rate", type=float, default=2e-4)
     training.add_argument("--clipnorm", type=float, default=1.0)
+    training.add_argument("--ema-momentum", type=float,
+                          help="diffusion: save an exponential moving average of the weights (e.g. 0.999)")
     training.add_argument("--seed", type=int, default=0)
     training.add_argument("--cpu-replicas", type=int, help="split the CPU into N logical devices")
     training.add_argument("--verbose", type=int, choices=(0, 1, 2), default=2)
@@ -123,9 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         config = GeneratorTrainConfig(
             model=args.model, hparams=hparams(args), schedule=args.schedule, timesteps=args.timesteps,
             beta_start=args.beta_start, beta_end=args.beta_end, condition_on_status=args.condition_on_status,
-            condition_dropout=args.condition_dropout, epochs=args.epochs, steps_per_epoch=args.steps_per_epoch,
-            batch_size=args.batch_size, learning_rate=args.learning_rate, clipnorm=args.clipnorm,
-            critic_steps=args.critic_steps, seed=args.seed, cpu_replicas=args.cpu_replicas, verbose=args.verbose,
+            condition_dropout=args.condition_dropout, parameterization=args.parameterization, epochs=args.epochs,
+            steps_per_epoch=args.steps_per_epoch, batch_size=args.batch_size, learning_rate=args.learning_rate,
+            clipnorm=args.clipnorm, ema_momentum=args.ema_momentum, critic_steps=args.critic_steps, seed=args.seed,
+            cpu_replicas=args.cpu_replicas, verbose=args.verbose,
         )
         positives, validation, provenance = load_positives(args)
         print(f"training {args.model} on {len(positives)} positive promoters of {positives.length} bases")

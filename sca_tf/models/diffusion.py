@@ -6,6 +6,11 @@ timestep, trained with a mean-squared error. Generation starts from Gaussian noi
 either ancestrally over all ``T`` steps (DDPM) or deterministically over a few (DDIM, Song et al. 2021, ``eta=0``);
 the result is decoded by argmax to ``ACGT``.
 
+``parameterization="categorical_x0"`` reads the same 4 output channels as logits of the clean base instead of
+noise and trains them with cross-entropy; the sampler then steps towards the expected clean sequence
+``2 * softmax(logits) - 1``. DNA is categorical, and this puts the training signal where a base is decided
+rather than spreading it over the noise of every channel (Dieleman et al. 2022; Austin et al. 2021).
+
 >>> model = build_diffusion_model(64, channels=16, dilations=(1, 2), groups=4, timesteps=100)
 >>> model.compile(optimizer=keras.optimizers.Adam(2e-4))
 >>> model.fit(one_hot_positives, epochs=1)  # doctest: +SKIP   (one-hot {0, 1}; labels only if conditional)
@@ -44,6 +49,9 @@ from sca_tf.models.layers import SinusoidalPositionalEncoding
 
 SCHEDULES = ("linear", "cosine")
 SAMPLERS = ("ddpm", "ddim")
+#: What the denoiser's 4 output channels mean: the added noise (Ho et al. 2020, MSE loss) or the logits of the
+#: clean base at every position (categorical ``x0``, cross-entropy loss; Dieleman et al. 2022, "CDCD").
+PARAMETERIZATIONS = ("epsilon", "categorical_x0")
 DEFAULT_DDIM_STEPS = 50
 N_BASES = 4
 _MAX_BETA = 0.999
@@ -132,7 +140,10 @@ class SinusoidalTimeEmbedding(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="sca_tf")
 class Denoiser(keras.Model):
-    """Predicts the noise in a noisy one-hot sequence: ``[noisy [B, L, 4], timestep [B]] (+ class [B]) -> [B, L, 4]``.
+    """Denoises a noisy one-hot sequence: ``[noisy [B, L, 4], timestep [B]] (+ class [B]) -> [B, L, 4]``.
+
+    The 4 output channels are the predicted noise or, for a ``categorical_x0`` :class:`DiffusionModel`, the
+    logits of the clean base (the network is the same; the model's loss decides what it learns).
 
     A 1x1 Conv1D projects the 4 base channels to ``channels``; a fixed sinusoidal position signal is added
     (``position_encoding``), because promoter features sit at fixed distances from the TSS; then one residual
@@ -275,6 +286,8 @@ class DiffusionModel(SequenceGenerator):
         class_names: names of the conditioning classes, e.g. ``("up", "down")``.
         condition_dropout: probability of training on the "no class" token instead of the label.
         seed: seed of the timesteps and noise drawn in ``train_step`` (with the step number and replica).
+        parameterization: ``epsilon`` (the denoiser predicts the noise; MSE) or ``categorical_x0`` (it predicts
+            logits of the clean base; cross-entropy). See :data:`PARAMETERIZATIONS`.
     """
 
     def __init__(
@@ -285,10 +298,16 @@ class DiffusionModel(SequenceGenerator):
         class_names: Sequence[str] = (),
         condition_dropout: float = 0.1,
         seed: int = 0,
+        parameterization: str = "epsilon",
         name: str = "diffusion",
         **kwargs: Any,
     ) -> None:
         super().__init__(name=name, **kwargs)
+        if parameterization not in PARAMETERIZATIONS:
+            raise ScaInputError(
+                f"parameterization {parameterization!r}: expected one of {', '.join(PARAMETERIZATIONS)}"
+            )
+        self.parameterization = parameterization
         if isinstance(denoiser, dict):
             denoiser = keras.saving.deserialize_keras_object(denoiser)
         if not isinstance(denoiser, Denoiser):
@@ -307,7 +326,7 @@ class DiffusionModel(SequenceGenerator):
         self.seed = int(seed)
         self._init_counter()
         self.loss_tracker = keras.metrics.Mean(name="loss")
-        self._noise_fn: Any = None
+        self._denoise_fn: Any = None
         self.built = True
 
     # ------------------------------------------------------------------ properties and config
@@ -332,6 +351,7 @@ class DiffusionModel(SequenceGenerator):
             "class_names": list(self._class_names),
             "condition_dropout": self.condition_dropout,
             "seed": self.seed,
+            "parameterization": self.parameterization,
         }
 
     @classmethod
@@ -350,14 +370,19 @@ class DiffusionModel(SequenceGenerator):
 
     def denoising_loss(self, one_hot: Any, timesteps: Any, noise: Any, labels: Any = None,
                        training: bool = False) -> tf.Tensor:
-        """Mean squared error between ``noise`` and the denoiser's prediction from ``q_sample`` of ``one_hot``.
+        """The training loss of the denoiser's output on ``q_sample`` of ``one_hot``.
 
-        ``one_hot`` is ``{0, 1}`` and is scaled to ``[-1, 1]`` here; ``labels`` are class indices
-        (``len(class_names)`` = no class) for a conditional model.
+        ``epsilon``: mean squared error between ``noise`` and the prediction. ``categorical_x0``: mean
+        cross-entropy between the clean bases and the predicted logits. ``one_hot`` is ``{0, 1}`` and is scaled to
+        ``[-1, 1]`` here; ``labels`` are class indices (``len(class_names)`` = no class) for a conditional model.
         """
         x0 = 2.0 * tf.cast(one_hot, tf.float32) - 1.0
         noisy = self.q_sample(x0, timesteps, noise)
         predicted = self.denoiser(self._inputs(noisy, timesteps, labels), training=training)
+        if self.parameterization == "categorical_x0":
+            return tf.reduce_mean(
+                tf.nn.softmax_cross_entropy_with_logits(labels=tf.cast(one_hot, tf.float32), logits=predicted)
+            )
         return tf.reduce_mean(tf.square(tf.cast(noise, tf.float32) - predicted))
 
     def train_step(self, data: Any) -> dict[str, tf.Tensor]:
@@ -424,8 +449,8 @@ class DiffusionModel(SequenceGenerator):
         evenly spaced steps (default 50, or ``T`` if smaller); ``eta = 0`` is deterministic given the starting
         noise, ``eta = 1`` approaches ancestral sampling. The same ``seed`` (and ``batch_size``) gives the same
         sequences. ``guidance`` (with a ``condition``): classifier-free guidance weight (Ho & Salimans 2022), the
-        noise prediction ``uncond + guidance * (cond - uncond)``; 1 is plain conditional sampling, > 1 sharpens the
-        class.
+        output ``uncond + guidance * (cond - uncond)`` (noise, or logits for ``categorical_x0``); 1 is plain
+        conditional sampling, > 1 sharpens the class.
         """
         check_positive("n", n)
         check_positive("batch_size", batch_size)
@@ -487,11 +512,11 @@ class DiffusionModel(SequenceGenerator):
         alphas_bar = self.schedule.alphas_bar
         for index in range(len(plan) - 1, -1, -1):
             t = int(plan[index])
-            noise = self._predict_noise(x, t, labels)
+            output = self._denoise(x, t, labels)
             if guidance != 1:
-                unconditional = self._predict_noise(x, t, np.full(size, len(self._class_names), dtype=np.int32))
-                noise = unconditional + guidance * (noise - unconditional)
-            x0 = np.clip(self.predict_start(x, t, noise), -1.0, 1.0)
+                unconditional = self._denoise(x, t, np.full(size, len(self._class_names), dtype=np.int32))
+                output = unconditional + guidance * (output - unconditional)
+            x0 = self._clean_estimate(x, t, output)
             previous = alphas_bar[plan[index - 1]] if index > 0 else 1.0
             if sampler == "ddpm":
                 x = self._ddpm_step(x, x0, t, rng)
@@ -523,12 +548,20 @@ class DiffusionModel(SequenceGenerator):
             x = x + sigma * rng.standard_normal(x.shape)
         return x.astype(np.float32)
 
-    def _predict_noise(self, noisy: np.ndarray, timestep: int, labels: np.ndarray | None) -> np.ndarray:
-        if self._noise_fn is None:
-            self._noise_fn = tf.function(lambda inputs: self.denoiser(inputs, training=False), reduce_retracing=True)
+    def _clean_estimate(self, noisy: np.ndarray, timestep: int, output: np.ndarray) -> np.ndarray:
+        """The signed one-hot ``x0`` in ``[-1, 1]`` that the denoiser's ``output`` points to."""
+        if self.parameterization == "categorical_x0":
+            shifted = np.exp(output - output.max(axis=-1, keepdims=True))
+            return (2.0 * shifted / shifted.sum(axis=-1, keepdims=True) - 1.0).astype(np.float32)
+        return np.clip(self.predict_start(noisy, timestep, output), -1.0, 1.0)
+
+    def _denoise(self, noisy: np.ndarray, timestep: int, labels: np.ndarray | None) -> np.ndarray:
+        """The denoiser's raw output (noise or clean-base logits) at ``timestep``."""
+        if self._denoise_fn is None:
+            self._denoise_fn = tf.function(lambda inputs: self.denoiser(inputs, training=False), reduce_retracing=True)
         timesteps = np.full(noisy.shape[0], timestep, dtype=np.int32)
         inputs = [noisy, timesteps] if labels is None else [noisy, timesteps, labels]
-        return self._noise_fn(inputs).numpy()
+        return self._denoise_fn(inputs).numpy()
 
 
 def build_diffusion_model(
@@ -541,13 +574,14 @@ def build_diffusion_model(
     class_names: Sequence[str] = (),
     condition_dropout: float = 0.1,
     seed: int = 0,
+    parameterization: str = "epsilon",
     **denoiser_hparams: Any,
 ) -> DiffusionModel:
     """A :class:`DiffusionModel` with a fresh :class:`Denoiser` (``denoiser_hparams`` go to it)."""
     denoiser = Denoiser(sequence_length, n_classes=len(class_names), **denoiser_hparams)
     noise_schedule = NoiseSchedule(schedule, timesteps=timesteps, beta_start=beta_start, beta_end=beta_end)
     return DiffusionModel(denoiser, noise_schedule, class_names=class_names, condition_dropout=condition_dropout,
-                          seed=seed)
+                          seed=seed, parameterization=parameterization)
 
 
 def _non_negative_int(name: str, value: Any) -> int:

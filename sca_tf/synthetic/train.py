@@ -51,8 +51,12 @@ class GeneratorTrainConfig:
         schedule, timesteps, beta_start, beta_end: the diffusion noise schedule (paper: linear 1e-4 -> 0.02, 1000).
         condition_on_status: condition the diffusion model on up/down (``class_names = ("up", "down")``).
         condition_dropout: share of training steps on the "no class" token (keeps unconditional sampling).
+        parameterization: what the denoiser predicts: ``epsilon`` (noise, MSE) or ``categorical_x0`` (clean-base
+            logits, cross-entropy); see :mod:`sca_tf.models.diffusion`.
         epochs, steps_per_epoch, batch_size: ``steps_per_epoch`` defaults to one pass over the positives.
         learning_rate, clipnorm: Adam (diffusion); Adam with betas 0.5/0.9 for both GAN networks.
+        ema_momentum: diffusion: keep an exponential moving average of the weights with this momentum and save
+            it as the final model (Ho et al. 2020 sample from such an average); ``None``: the last weights.
         critic_steps: critic updates per generator update (gan).
         seed: seeds Python, NumPy, TensorFlow, the shuffling and the model's noise draws.
         cpu_replicas: split the CPU into this many logical devices for ``MirroredStrategy`` (``None``: all GPUs
@@ -68,11 +72,13 @@ class GeneratorTrainConfig:
     beta_end: float = 0.02
     condition_on_status: bool = False
     condition_dropout: float = 0.1
+    parameterization: str = "epsilon"
     epochs: int = 20
     steps_per_epoch: int | None = None
     batch_size: int = 32
     learning_rate: float = 2e-4
     clipnorm: float | None = 1.0
+    ema_momentum: float | None = None
     critic_steps: int = 5
     seed: int = 0
     cpu_replicas: int | None = None
@@ -92,6 +98,10 @@ class GeneratorTrainConfig:
             raise ScaInputError(f"steps_per_epoch must be >= 1, got {self.steps_per_epoch}")
         if not self.learning_rate > 0:
             raise ScaInputError(f"learning_rate must be > 0, got {self.learning_rate}")
+        if self.ema_momentum is not None and (self.model != "diffusion" or not 0 < self.ema_momentum < 1):
+            raise ScaInputError(
+                f"ema_momentum {self.ema_momentum}: expected a number in (0, 1), for the diffusion model only"
+            )
 
     @property
     def class_names(self) -> tuple[str, ...]:
@@ -185,10 +195,12 @@ def _build(config: GeneratorTrainConfig, sequence_length: int) -> SequenceGenera
         model = build_diffusion_model(
             sequence_length, schedule=config.schedule, timesteps=config.timesteps, beta_start=config.beta_start,
             beta_end=config.beta_end, class_names=config.class_names, condition_dropout=config.condition_dropout,
-            seed=config.seed, **config.hparams,
+            seed=config.seed, parameterization=config.parameterization, **config.hparams,
         )
-        model.compile(optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=config.clipnorm),
-                      jit_compile=False)
+        optimizer = keras.optimizers.Adam(config.learning_rate, clipnorm=config.clipnorm,
+                                          use_ema=config.ema_momentum is not None,
+                                          ema_momentum=config.ema_momentum or 0.99)
+        model.compile(optimizer=optimizer, jit_compile=False)
         return model
     model = build_gan(sequence_length, critic_steps=config.critic_steps, seed=config.seed, **config.hparams)
     model.compile(
