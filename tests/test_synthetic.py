@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -191,6 +192,31 @@ def test_a_faithful_synthetic_set_passes_and_a_poor_one_fails(real_sets: dict[st
     assert good["discriminability"]["reference_train_vs_heldout_positives"] < 0.75
 
 
+def test_a_small_heldout_set_does_not_fail_real_positives_on_sampling_noise(real_sets: dict[str, list[str]]) -> None:
+    """Against 8 held-out positives, a fresh real sample exceeds the absolute GC/CpG/k-mer limits by chance alone;
+    the training positives' own figures set the floor, so it passes, while a wrong composition still fails."""
+    small_heldout = real_sets["heldout"][:8]
+    strict = QualityThresholds(kmer_k=6, max_kmer_jsd_ratio=0.1, max_gc_ks=0.1, max_cpg_ks=0.1, motif_sequences=60,
+                               max_motif_mad_ratio=4.0)
+    real = markov_sequences(150, 80, seed=3)
+    names = ("kmer_jsd_ratio_k6", "gc_ks", "cpg_oe_ks")
+
+    def checks(sequences: list[str], thresholds: QualityThresholds) -> dict[str, dict]:
+        report = assess(sequences, real_sets["train"], small_heldout, real_sets["negatives"], thresholds,
+                        motifs=_motifs())
+        return {check["name"]: check for check in report["checks"] if check["name"] in names}
+
+    floored = checks(real, strict)
+    assert all(check["value"] > check["absolute_threshold"] for check in floored.values()), floored
+    assert all(check["passed"] for check in floored.values()), floored
+    for check in floored.values():
+        assert check["threshold"] == pytest.approx(1.5 * check["training_positives_value"])
+    without_floor = checks(real, dataclasses.replace(strict, max_floor_ratio=1e-6))
+    assert not any(check["passed"] for check in without_floor.values())
+    poor = checks(composition_sequences(150, 80, gc=0.5, seed=3), strict)
+    assert not poor["cpg_oe_ks"]["passed"] and not poor["kmer_jsd_ratio_k6"]["passed"]
+
+
 def test_copied_training_sequences_fail_the_memorisation_gate(real_sets: dict[str, list[str]]) -> None:
     copies = real_sets["train"][:60]
     report = assess(copies, real_sets["train"], real_sets["heldout"], real_sets["negatives"], SMALL_GATE,
@@ -238,6 +264,8 @@ def test_thresholds_are_validated() -> None:
         QualityThresholds(kmer_k=8)
     with pytest.raises(ScaInputError, match="max_gc_ks"):
         QualityThresholds(max_gc_ks=1.5)
+    with pytest.raises(ScaInputError, match="max_floor_ratio"):
+        QualityThresholds(max_floor_ratio=0)
 
 
 # ------------------------------------------------------------------------------------------------ generate()
