@@ -280,13 +280,18 @@ def checkpoints(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     diffusion.compile(optimizer="adam")
     diffusion.fit(one_hot, batch_size=4, epochs=1, verbose=0)
     diffusion.save(folder / "diffusion.keras")
+    conditional = build_diffusion_model(16, schedule="cosine", timesteps=20, channels=8, dilations=(1,),
+                                        kernel_size=3, groups=2, time_embedding_dim=8, class_names=("up", "down"))
+    conditional.compile(optimizer="adam")
+    conditional.fit(one_hot, np.array([0, 1] * 4, dtype="int32"), batch_size=4, epochs=1, verbose=0)
+    conditional.save(folder / "conditional.keras")
     gan = build_gan(16, latent_dim=4, channels=8, n_layers=1, kernel_size=3, critic_steps=1)
     gan.compile()
     gan.fit(one_hot, batch_size=4, epochs=1, verbose=0)
     gan.save(folder / "gan.keras")
     build_model("cnn", 16, filters=(4,), kernel_sizes=(3,), pool_size=2, dense_units=(4,)).save(folder / "cnn.keras")
     (folder / "garbage.keras").write_text("not a zip")
-    for name in ("untrained", "diffusion", "gan", "cnn", "garbage"):
+    for name in ("untrained", "diffusion", "conditional", "gan", "cnn", "garbage"):
         paths[name] = folder / f"{name}.keras"
     return paths
 
@@ -304,6 +309,17 @@ def test_generate_writes_a_valid_fasta_and_its_provenance(tmp_path: Path, checkp
     assert read_synthetic_fasta(again.fasta).sequences == records.sequences
     gan = generate(checkpoints["gan"], 3, tmp_path / "gan.fa", progress=False)
     assert len(read_synthetic_fasta(gan.fasta, expected_length=16)) == 3
+
+
+def test_fastas_of_two_conditions_concatenate_into_one_set(tmp_path: Path, checkpoints: dict[str, Path]) -> None:
+    parts = [generate(checkpoints["conditional"], 3, tmp_path / f"{condition}.fa", condition=condition,
+                      progress=False).fasta for condition in ("up", "down")]
+    joined = tmp_path / "synthetic.fa"
+    joined.write_text("".join(part.read_text() for part in parts))
+    records = read_synthetic_fasta(joined, expected_length=16)
+    assert records.ids[:2] == ["synthetic_up_000001", "synthetic_up_000002"]
+    assert records.ids[3] == "synthetic_down_000001" and len(set(records.ids)) == 6
+    assert "condition=down" in records.descriptions[3]
 
 
 @pytest.mark.parametrize("checkpoint, options, message", [

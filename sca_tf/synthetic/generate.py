@@ -92,6 +92,9 @@ def generate(
         seed: seed of the starting noise / latent vectors.
         condition: class to generate (e.g. ``up``) for a conditional model; ``None`` = unconditional.
         expected_length: the dataset's promoter length; a checkpoint for another length is refused.
+
+    Records are named ``synthetic_<condition>_000001`` (``synthetic_000001`` without a condition), so the FASTAs
+    of different conditions can be concatenated into one set.
     """
     n = check_count(n)
     model = load_generator(checkpoint)
@@ -107,7 +110,8 @@ def generate(
     sequences = model.generate(n, seed=seed, condition=condition, batch_size=batch_size, progress=progress, **options)
     seconds = time.perf_counter() - began
     settings = {"model": type(model).__name__, **options, "seed": seed, "condition": condition or "none"}
-    write_synthetic_fasta(sequences, out, prefix="synthetic", annotations=settings)
+    prefix = f"synthetic_{condition}" if condition else "synthetic"
+    write_synthetic_fasta(sequences, out, prefix=prefix, annotations=settings)
     provenance = write_json(Path(f"{out}.json"), {
         "fasta": str(out.resolve()),
         "n": n,
