@@ -396,6 +396,8 @@ def test_weight_average_settings_are_checked() -> None:
         GeneratorTrainConfig(ema_momentum=1.5)
     with pytest.raises(ScaInputError, match="diffusion model only"):
         GeneratorTrainConfig(model="gan", ema_momentum=0.9)
+    with pytest.raises(ScaInputError, match="parameterization 'x0'"):
+        GeneratorTrainConfig(parameterization="x0")
 
 
 def test_trainer_takes_a_gene_list_or_a_fasta(tmp_path: Path) -> None:

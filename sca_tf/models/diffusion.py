@@ -35,6 +35,7 @@ from typing import Any
 import keras
 import numpy as np
 import tensorflow as tf
+from scipy.special import softmax
 from tqdm.auto import tqdm
 
 from sca_tf.errors import ScaInputError
@@ -551,8 +552,7 @@ class DiffusionModel(SequenceGenerator):
     def _clean_estimate(self, noisy: np.ndarray, timestep: int, output: np.ndarray) -> np.ndarray:
         """The signed one-hot ``x0`` in ``[-1, 1]`` that the denoiser's ``output`` points to."""
         if self.parameterization == "categorical_x0":
-            shifted = np.exp(output - output.max(axis=-1, keepdims=True))
-            return (2.0 * shifted / shifted.sum(axis=-1, keepdims=True) - 1.0).astype(np.float32)
+            return (2.0 * softmax(output, axis=-1) - 1.0).astype(np.float32)
         return np.clip(self.predict_start(noisy, timestep, output), -1.0, 1.0)
 
     def _denoise(self, noisy: np.ndarray, timestep: int, labels: np.ndarray | None) -> np.ndarray:

@@ -30,7 +30,7 @@ import tensorflow as tf
 from sca_tf import io
 from sca_tf.errors import ScaInputError
 from sca_tf.models.callbacks import NaNLossGuard
-from sca_tf.models.diffusion import SCHEDULES, build_diffusion_model
+from sca_tf.models.diffusion import PARAMETERIZATIONS, SCHEDULES, build_diffusion_model
 from sca_tf.models.gan import build_gan
 from sca_tf.models.generative import SequenceGenerator
 from sca_tf.pipelines.encoding import encode_bases, one_hot
@@ -89,6 +89,10 @@ class GeneratorTrainConfig:
             raise ScaInputError(f"generator model {self.model!r}: expected one of {', '.join(GENERATOR_MODELS)}")
         if self.schedule not in SCHEDULES:
             raise ScaInputError(f"noise schedule {self.schedule!r}: expected one of {', '.join(SCHEDULES)}")
+        if self.parameterization not in PARAMETERIZATIONS:
+            raise ScaInputError(
+                f"parameterization {self.parameterization!r}: expected one of {', '.join(PARAMETERIZATIONS)}"
+            )
         if self.condition_on_status and self.model != "diffusion":
             raise ScaInputError("conditioning on up/down status is implemented for the diffusion model only")
         for name in ("epochs", "batch_size"):
