@@ -17,9 +17,9 @@ from pathlib import Path
 
 import tensorflow_datasets as tfds
 
-from sca_tf.dataset import build_dataset
-from sca_tf.dge import run_dge
-from sca_tf.promoters import run_promoters
+from sca_tf.data.build import build_dataset
+from sca_tf.prep.dge import run_dge
+from sca_tf.prep.promoters import run_promoters
 from sca_tf.simulate import SimulationConfig, simulate
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"

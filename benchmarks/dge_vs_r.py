@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 import psutil
 
-from sca_tf.annotation import strip_version
-from sca_tf.dge import DERule
+from sca_tf.prep.annotation import strip_version
+from sca_tf.prep.dge import DERule
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -60,8 +60,8 @@ cat(fit_seconds, file = paste0(out_path, ".seconds"))
 
 OURS_SCRIPT = r"""
 import sys, time
-from sca_tf.counts import read_counts
-from sca_tf.dge import differential_expression
+from sca_tf.prep.counts import read_counts
+from sca_tf.prep.dge import differential_expression
 counts_path, out_path, treatment, reference, alpha, n_cpus = sys.argv[1:7]
 data = read_counts(counts_path)
 began = time.perf_counter()

@@ -21,7 +21,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from sca_tf.models.diffusion import DiffusionModel, build_diffusion_model
+from sca_tf.models.generative.diffusion import DiffusionModel, build_diffusion_model
 
 
 def reference_denoiser(length: int, channels: int, dilations: list[int], kernel_size: int, groups: int,

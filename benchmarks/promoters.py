@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sca_tf.annotation import load_annotation
-from sca_tf.genome import open_genome
-from sca_tf.promoters import extract
+from sca_tf.prep.annotation import load_annotation
+from sca_tf.prep.genome import open_genome
+from sca_tf.prep.promoters import extract
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

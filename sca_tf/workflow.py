@@ -131,9 +131,9 @@ class RunResult:
 
 def run(config: RunConfig = RunConfig()) -> RunResult:
     """Run every stage of ``config`` and write the report; see the module docstring for the layout."""
-    from sca_tf.dataset import build_dataset
-    from sca_tf.dge import DERule, run_dge
-    from sca_tf.promoters import run_promoters
+    from sca_tf.data.build import build_dataset
+    from sca_tf.prep.dge import DERule, run_dge
+    from sca_tf.prep.promoters import run_promoters
     from sca_tf.training import TrainConfig, train_classifier
 
     began = time.perf_counter()
@@ -196,8 +196,8 @@ def evaluate_run(
     """
     from sca_tf.evaluate import evaluate_models, max_f1_threshold, metrics_at_threshold
     from sca_tf.models import feature_extractor, load_classifier
-    from sca_tf.predict import predict_codes, read_split
-    from sca_tf.xgb import XGBConfig, fit_booster, save_booster, staged_tuning
+    from sca_tf.data.splits import predict_codes, read_split
+    from sca_tf.evaluate.xgb import XGBConfig, fit_booster, save_booster, staged_tuning
 
     splits = {split: read_split(builder, split) for split in ("train", "validation", "test")}
     scores: dict[str, tuple[np.ndarray, np.ndarray]] = {}

@@ -42,6 +42,6 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def gse248760_dge(shared_data: Path, tmp_path_factory: pytest.TempPathFactory):
     """The suite's one full PyDESeq2 run on GSE248760 (about a minute on 2 cores), shared by real-data tests."""
-    from sca_tf.dge import run_dge
+    from sca_tf.prep.dge import run_dge
 
     return run_dge(shared_data / "GSE248760_raw_counts.txt", tmp_path_factory.mktemp("gse248760_dge"))

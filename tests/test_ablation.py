@@ -10,15 +10,15 @@ import pandas as pd
 import pytest
 from sklearn.metrics import roc_auc_score
 
-import sca_tf.predict
+import sca_tf.data.splits
 import sca_tf.training
 from sca_tf.ablation import AblationConfig, run_ablation
 from sca_tf.cli import main
-from sca_tf.dataset import build_dataset, load_builder
-from sca_tf.dge import run_dge
+from sca_tf.data.build import build_dataset, load_builder
+from sca_tf.prep.dge import run_dge
 from sca_tf.errors import ScaInputError
 from sca_tf.models import load_classifier
-from sca_tf.promoters import run_promoters
+from sca_tf.prep.promoters import run_promoters
 from sca_tf.provenance import sha256_of
 from sca_tf.simulate import SimulationConfig, simulate
 from sca_tf_datasets.sca_promoters.sca_promoters_dataset_builder import SIMULATED_ASSEMBLY
@@ -61,7 +61,7 @@ def test_every_model_and_arm_is_trained_compared_on_validation_and_test_is_read_
     data_dir, name = dataset
     builder = load_builder(data_dir, name)
     events: list[tuple[str, ...]] = []
-    read_split, train_classifier = sca_tf.predict.read_split, sca_tf.training.train_classifier
+    read_split, train_classifier = sca_tf.data.splits.read_split, sca_tf.training.train_classifier
 
     def spy_read(source, split):
         events.append(("read", split))
@@ -71,7 +71,7 @@ def test_every_model_and_arm_is_trained_compared_on_validation_and_test_is_read_
         events.append(("train", config.model, config.balance))
         return train_classifier(source, config, run_dir, **kwargs)
 
-    monkeypatch.setattr(sca_tf.predict, "read_split", spy_read)
+    monkeypatch.setattr(sca_tf.data.splits, "read_split", spy_read)
     monkeypatch.setattr(sca_tf.training, "train_classifier", spy_train)
     fasta, quality = synthetic_set(tmp_path, 200, passed=True)
     config = AblationConfig(synthetic_ratios=(0.5, 1.0), synthetic_fasta=str(fasta), synthetic_quality=str(quality),
@@ -92,7 +92,7 @@ def test_every_model_and_arm_is_trained_compared_on_validation_and_test_is_read_
     validation = read_split(builder, "validation")
     row = result.rows[4]  # cnn, synthetic x0.5
     model = load_classifier(row["model_path"], expected_model="cnn")
-    scores = sca_tf.predict.predict_codes(model, validation.codes)
+    scores = sca_tf.data.splits.predict_codes(model, validation.codes)
     assert row["validation_auroc"] == pytest.approx(roc_auc_score(validation.labels, scores), abs=1e-6)
     low, high = row["validation_auroc_ci"]
     assert low <= row["validation_auroc"] <= high

@@ -123,7 +123,7 @@ def load_positives(args: argparse.Namespace) -> tuple[Any, Any, dict[str, Any]]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        from sca_tf.synthetic.train import GeneratorTrainConfig, train_generator
+        from sca_tf.training.generator import GeneratorTrainConfig, train_generator
 
         config = GeneratorTrainConfig(
             model=args.model, hparams=hparams(args), schedule=args.schedule, timesteps=args.timesteps,

@@ -27,7 +27,7 @@ class RawSources:
     """Where the raw inputs of one dataset config live.
 
     ``annotation`` is the URL of an Ensembl GTF/GFF3 (downloaded) or the name of an annotation packaged with
-    sca-tf (``grch37``, ``grch38``; see :func:`sca_tf.annotation.load_annotation`). ``treatment`` and
+    sca-tf (``grch37``, ``grch38``; see :func:`sca_tf.prep.annotation.load_annotation`). ``treatment`` and
     ``reference`` are the groups of the counts matrix compared by the DE stage.
     """
 
@@ -61,8 +61,8 @@ def prepare_inputs(
 ) -> tuple[InputFiles, dict[str, Any]]:
     """Download the raw inputs, run the DE and promoter stages into ``work_dir``; return the inputs and provenance."""
     # Imported here so that reading a manual_dir never pays for importing PyDESeq2.
-    from sca_tf.dge import run_dge
-    from sca_tf.promoters import run_promoters
+    from sca_tf.prep.dge import run_dge
+    from sca_tf.prep.promoters import run_promoters
 
     urls = sources.urls()
     downloaded = dl_manager.download(urls)

@@ -10,7 +10,7 @@ scheme (plus one config that keeps the untestable genes as their own split). Exa
     train = tfds.load("sca_promoters/grch37_up2000_down0_random", split="train", data_dir="~/tensorflow_datasets")
 
 Sequences are stored as ``uint8`` base codes (``A=0, C=1, G=2, T=3, N=4``, zlib-compressed); the one-hot used by
-the models is made on the fly by :mod:`sca_tf.pipelines`.
+the models is made on the fly by :mod:`sca_tf.data`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import pandas as pd
 import tensorflow_datasets as tfds
 
 from sca_tf.errors import ScaInputError
-from sca_tf.pipelines.encoding import CODE_LETTERS
+from sca_tf.data.encoding import CODE_LETTERS
 from sca_tf.provenance import library_versions
 
 from . import splitting, tables
@@ -61,7 +61,7 @@ class SCAPromotersConfig(tfds.core.BuilderConfig):
     """One variant of the dataset.
 
     Attributes:
-      upstream, downstream: promoter window around the TSS (see :mod:`sca_tf.coordinates`).
+      upstream, downstream: promoter window around the TSS (see :mod:`sca_tf.prep.coordinates`).
       assembly: genome build the promoters must come from (the ``assembly`` column of ``promoters.tsv``).
       split_scheme: ``random`` (stratified, seeded) or ``chrom`` (whole chromosomes held out).
       split_seed: seed of the split (recorded in the dataset's metadata).

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from sca_tf.assemblies import bare_contig_name
+from sca_tf.prep.assemblies import bare_contig_name
 from sca_tf.errors import ScaInputError
 
 TRAIN, VALIDATION, TEST = "train", "validation", "test"

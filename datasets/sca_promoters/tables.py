@@ -19,7 +19,7 @@ import pandas as pd
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
 from sca_tf.errors import ScaInputError
-from sca_tf.pipelines.encoding import encode_bases
+from sca_tf.data.encoding import encode_bases
 from sca_tf.provenance import describe_file
 
 DE_TABLE = "de_table.tsv"

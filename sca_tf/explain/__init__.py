@@ -7,7 +7,7 @@
 * :mod:`~sca_tf.explain.attributions`: integrated gradients (shuffled or zero reference) and in-silico mutagenesis.
 * :mod:`~sca_tf.explain.windows`: the top-scoring windows of each promoter.
 * :mod:`~sca_tf.explain.discovery`: de novo motifs from those windows (k-mer seeds refined into matrices).
-* :mod:`~sca_tf.explain.jaspar` / :mod:`~sca_tf.explain.enrichment`: JASPAR matching and enrichment tables.
+* :mod:`~sca_tf.motifs.jaspar` / :mod:`~sca_tf.explain.enrichment`: JASPAR matching and enrichment tables.
 * :mod:`~sca_tf.explain.plots`: attribution and motif logos.
 """
 
@@ -19,7 +19,7 @@ from sca_tf.explain.attributions import (
 )
 from sca_tf.explain.discovery import DiscoveredMotif, discover_motifs
 from sca_tf.explain.enrichment import gene_motif_hits, motif_enrichment
-from sca_tf.explain.jaspar import JasparMotif, best_matches, load_jaspar
+from sca_tf.motifs.jaspar import JasparMotif, best_matches, load_jaspar
 from sca_tf.explain.run import (
     ExplainConfig,
     ExplainResult,

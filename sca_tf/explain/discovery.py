@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import hypergeom
 
-from sca_tf.explain import pwm
+from sca_tf.motifs import pwm
 from sca_tf.explain.windows import window_regions
 from sca_tf.sequence import reverse_complement
 

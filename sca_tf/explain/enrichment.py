@@ -15,8 +15,8 @@ import pandas as pd
 from scipy.stats import false_discovery_control, hypergeom
 
 from sca_tf.errors import ScaInputError
-from sca_tf.explain import pwm
-from sca_tf.explain.jaspar import JasparMotif
+from sca_tf.motifs import pwm
+from sca_tf.motifs.jaspar import JasparMotif
 
 ENRICHMENT_COLUMNS = (
     "group", "rank", "matrix_id", "name", "tf_class", "tf_family", "consensus", "genes_with_hit", "genes",

@@ -24,7 +24,7 @@ from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Affine2D
 
 from sca_tf import io
-from sca_tf.explain import pwm
+from sca_tf.motifs import pwm
 
 BASE_COLOURS = {"A": "#109648", "C": "#255C99", "G": "#F7B32B", "T": "#D62839"}
 _FONT = FontProperties(family="DejaVu Sans", weight="bold")

@@ -35,10 +35,10 @@ from sca_tf.explain import attributions as attribution_methods
 from sca_tf.explain import plots
 from sca_tf.explain.discovery import DiscoveredMotif, discover_motifs
 from sca_tf.explain.enrichment import ENRICHMENT_COLUMNS, gene_motif_hits, motif_enrichment
-from sca_tf.explain.jaspar import DEFAULT_RELEASE, JasparMotif, best_matches, load_jaspar
+from sca_tf.motifs.jaspar import DEFAULT_RELEASE, JasparMotif, best_matches, load_jaspar
 from sca_tf.explain.windows import top_windows, window_regions
 from sca_tf.models import load_classifier
-from sca_tf.pipelines.encoding import decode_bases, encode_bases, one_hot
+from sca_tf.data.encoding import decode_bases, encode_bases, one_hot
 from sca_tf.provenance import describe_file, library_versions
 
 logger = logging.getLogger(__name__)
@@ -234,8 +234,8 @@ def split_table(dataset: str, split: str, data_dir: str | os.PathLike[str]) -> p
 
     ``dataset`` is the config name, with or without the ``sca_promoters/`` prefix that ``build-dataset`` prints.
     """
-    from sca_tf.dataset import load_builder
-    from sca_tf.predict import read_split
+    from sca_tf.data.build import load_builder
+    from sca_tf.data.splits import read_split
 
     arrays = read_split(load_builder(data_dir, dataset.removeprefix("sca_promoters/")), split)
     return pd.DataFrame({"gene_id": arrays.gene_ids, "status": arrays.status,

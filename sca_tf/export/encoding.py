@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from sca_tf.pipelines.encoding import CODE_LETTERS, one_hot
+from sca_tf.data.encoding import CODE_LETTERS, one_hot
 
 #: Letters a served model accepts; lower case (soft-masked FASTA) is read as upper case.
 ACCEPTED_LETTERS = CODE_LETTERS + CODE_LETTERS.lower()

@@ -34,9 +34,9 @@ from sca_tf.export.signatures import (
     input_length_of,
 )
 from sca_tf.models import feature_extractor, load_classifier
-from sca_tf.pipelines.encoding import encode_bases, one_hot
+from sca_tf.data.encoding import encode_bases, one_hot
 from sca_tf.provenance import describe_file, library_versions
-from sca_tf.xgb import load_booster, save_booster
+from sca_tf.evaluate.xgb import load_booster, save_booster
 
 TOLERANCE = 1e-5
 PROVENANCE_FILE = "sca_tf_export.json"

@@ -1,7 +1,7 @@
 """Keras 3 classifiers of promoter DNA: one-hot ``[batch, length, 4]`` in, probability of DE ``[batch, 1]`` out.
 
->>> from sca_tf.models import build_model, compile_classifier, feature_extractor
->>> model = compile_classifier(build_model("cnn", input_length=2000))
+>>> from sca_tf.models import build_model, feature_extractor
+>>> model = build_model("cnn", input_length=2000)
 >>> embed = feature_extractor(model)          # cut at the layer named "features"
 
 Every classifier saves to ``.keras`` and reloads with ``keras.models.load_model`` once this package is imported
@@ -15,18 +15,10 @@ from typing import Any
 
 from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.models.base import FEATURE_LAYER, OUTPUT_LAYER, SequenceClassifier
-from sca_tf.models.callbacks import NaNLossGuard, NonFiniteLossError
 from sca_tf.models.checkpoints import load_classifier, load_classifier_weights
 from sca_tf.models.cnn import CNNClassifier
 from sca_tf.models.cnn_lstm import CNNLSTMClassifier
-from sca_tf.models.compile import (
-    CHECKPOINT_MONITOR,
-    TrainingDefaults,
-    WeightedBinaryCrossentropy,
-    compile_classifier,
-    positive_class_weight,
-    training_defaults,
-)
+from sca_tf.models.losses import WeightedBinaryCrossentropy, positive_class_weight
 from sca_tf.models.features import feature_extractor
 from sca_tf.models.layers import SinusoidalPositionalEncoding, TopKPooling1D
 from sca_tf.models.transformer import TransformerClassifier
@@ -63,28 +55,22 @@ def build_model(name: str, input_length: int, **hparams: Any) -> SequenceClassif
 
 
 __all__ = [
-    "CHECKPOINT_MONITOR",
     "CNNClassifier",
     "CNNLSTMClassifier",
     "FEATURE_LAYER",
     "MODELS",
     "MODEL_NAMES",
-    "NaNLossGuard",
-    "NonFiniteLossError",
     "OUTPUT_LAYER",
     "SequenceClassifier",
     "SinusoidalPositionalEncoding",
     "TopKPooling1D",
-    "TrainingDefaults",
     "TransformerClassifier",
     "WeightedBinaryCrossentropy",
     "build_model",
-    "compile_classifier",
     "default_hparams",
     "feature_extractor",
     "load_classifier",
     "load_classifier_weights",
     "model_class",
     "positive_class_weight",
-    "training_defaults",
 ]

@@ -1,17 +1,15 @@
 """Synthetic positive promoters: generate them, check them, and only then use them.
 
 * :mod:`sca_tf.synthetic.generate` — ``generate(checkpoint, n, out_fasta, ...)``: sample a trained diffusion
-  model (:mod:`sca_tf.models.diffusion`) or GAN (:mod:`sca_tf.models.gan`) into a FASTA (``sca-tf generate``).
+  model (:mod:`sca_tf.models.generative.encoding.diffusion`) or GAN (:mod:`sca_tf.models.generative.encoding.gan`) into a FASTA (``sca-tf generate``).
 * :mod:`sca_tf.synthetic.quality` — ``assess(...)`` and :class:`QualityThresholds`: the quality gate (k-mer
   spectra, composition, memorisation, discriminability, motif content); ``write_quality_report``.
 * :mod:`sca_tf.synthetic.assess` — ``assess_synthetic(...)``: the gate on files (``sca-tf assess-synthetic``).
 * :mod:`sca_tf.synthetic.augment` — ``approved_synthetic(...)``: sequences released for augmentation only by a
   passed report of the same file; ``augmentation_sample(...)`` draws a synthetic:real ratio.
-* :mod:`sca_tf.synthetic.train` — ``train_generator(...)``: ``model.fit`` of a generator under a strategy
-  (``trainers/train_diffusion.py`` is its command line).
 * :mod:`sca_tf.synthetic.fasta` — validated reading and writing of synthetic FASTA files.
 * :mod:`sca_tf.synthetic.data` — real promoters split exactly as the ``sca_promoters`` dataset splits them.
-* :mod:`sca_tf.synthetic.motifs` — PWM scanning with JASPAR (pyjaspar) or the simulator's planted motifs.
+* :mod:`sca_tf.motifs.scan` — PWM scanning with JASPAR (pyjaspar) or the simulator's planted motifs.
 
 Importing this package does not import TensorFlow; ``generate``, ``train`` and ``data`` do.
 """

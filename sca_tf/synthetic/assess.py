@@ -29,7 +29,7 @@ from sca_tf.synthetic.data import (
     select,
 )
 from sca_tf.synthetic.fasta import read_synthetic_fasta
-from sca_tf.synthetic.motifs import planted_matrices
+from sca_tf.motifs.scan import planted_matrices
 from sca_tf.synthetic.quality import QualityThresholds, assess, write_quality_report
 
 HELDOUT_SPLITS = (VALIDATION, TEST)

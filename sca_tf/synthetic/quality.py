@@ -54,7 +54,7 @@ from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.evaluate.baselines import kmer_frequencies
 from sca_tf.io import atomic_path, ensure_output_dir, write_json
 from sca_tf.sequence import cpg_observed_expected, gc_fraction
-from sca_tf.synthetic.motifs import ScoringMatrix, jaspar_matrices, jaspar_release, scan_motifs
+from sca_tf.motifs.scan import ScoringMatrix, jaspar_matrices, jaspar_release, scan_motifs
 
 KMER_SIZES = (1, 2, 3, 4, 5, 6)
 SYNTHETIC, TRAIN, HELDOUT, NEGATIVES, SHUFFLED = (
@@ -236,7 +236,7 @@ def assess(
     """Compare ``synthetic`` with the real sets and apply ``thresholds``; return the JSON-ready report.
 
     All sets must be non-empty ``ACGTN`` strings of one length. ``motifs`` defaults to JASPAR CORE vertebrates
-    (pyjaspar); ``planted_motifs`` (e.g. :func:`sca_tf.synthetic.motifs.planted_matrices` on data from
+    (pyjaspar); ``planted_motifs`` (e.g. :func:`sca_tf.motifs.scan.planted_matrices` on data from
     ``sca-tf simulate``) adds the planted-rate check. ``seed`` fixes every subsample, shuffle and CV split.
     """
     thresholds = thresholds or QualityThresholds()

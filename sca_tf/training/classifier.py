@@ -28,15 +28,10 @@ import tensorflow as tf
 
 from sca_tf import io
 from sca_tf.errors import ScaInputError, reject_unknown_keys
-from sca_tf.models import (
-    CHECKPOINT_MONITOR,
-    NaNLossGuard,
-    build_model,
-    compile_classifier,
-    load_classifier,
-    training_defaults,
-)
-from sca_tf.pipelines import Datasets, PipelineConfig, make_datasets
+from sca_tf.models import build_model, load_classifier
+from sca_tf.training.nan_guard import NaNLossGuard
+from sca_tf.training.recipe import CHECKPOINT_MONITOR, compile_classifier, training_defaults
+from sca_tf.data import Datasets, PipelineConfig, make_datasets
 from sca_tf.provenance import library_versions
 from sca_tf.training.callbacks import ValidationCurves
 from sca_tf.training.strategy import make_strategy
@@ -220,14 +215,14 @@ def _read_history(path: Path) -> list[dict[str, float]]:
 def train_classifier_multi_worker(
     source: Any, config: TrainConfig, run_dir: str | os.PathLike[str], strategy: tf.distribute.Strategy
 ) -> Path | None:
-    """Train under ``MultiWorkerMirroredStrategy`` with :func:`sca_tf.distributed.train_multi_worker`.
+    """Train under ``MultiWorkerMirroredStrategy`` with :func:`sca_tf.training.multi_worker.train_multi_worker`.
 
     Keras 3 ``model.fit`` fails under that strategy (docs/distributed.md), so this runs the custom loop for
     ``config.epochs * steps_per_epoch`` steps on each worker's shard of the training pipeline. The chief writes
     ``run_dir/model.keras`` and ``config.json`` and returns the model path; other workers return ``None``.
     Evaluate the saved model afterwards on one machine (``sca-tf evaluate``).
     """
-    from sca_tf.distributed import is_chief, train_multi_worker
+    from sca_tf.training.multi_worker import is_chief, train_multi_worker
 
     replicas = strategy.num_replicas_in_sync
     per_worker = make_datasets(source, config.pipeline_config())  # label counts and epoch size, no training
@@ -256,5 +251,5 @@ def train_classifier_multi_worker(
     if out is None:
         return None
     io.write_json(out / "config.json", {**_provenance(config, per_worker, steps, strategy), "replicas": replicas,
-                                        "final_loss": result.losses[-1], "loop": "sca_tf.distributed"})
+                                        "final_loss": result.losses[-1], "loop": "sca_tf.training.multi_worker"})
     return result.saved_to

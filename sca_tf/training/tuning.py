@@ -22,8 +22,9 @@ import tensorflow as tf
 
 from sca_tf import io
 from sca_tf.errors import ScaInputError
-from sca_tf.models import CHECKPOINT_MONITOR, build_model, compile_classifier, training_defaults
-from sca_tf.pipelines import PipelineConfig, make_datasets
+from sca_tf.models import build_model
+from sca_tf.training.recipe import CHECKPOINT_MONITOR, compile_classifier, training_defaults
+from sca_tf.data import PipelineConfig, make_datasets
 from sca_tf.training.tuner_roles import distributed_search
 
 SearchSpace = Callable[[kt.HyperParameters], dict[str, Any]]

@@ -1,0 +1,45 @@
+"""Losses of the classifiers, registered with Keras so saved models reload with them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+from keras import ops
+
+from sca_tf.errors import ScaInputError
+
+
+@keras.saving.register_keras_serializable(package="sca_tf")
+class WeightedBinaryCrossentropy(keras.losses.Loss):
+    """Binary cross-entropy whose positive-class terms are multiplied by ``positive_weight``.
+
+    With ``positive_weight = n_negative / n_positive`` (see :func:`positive_class_weight`) both classes contribute
+    equally to the loss although the data stay at their natural prevalence.
+    """
+
+    def __init__(self, positive_weight: float = 1.0, name: str = "weighted_binary_crossentropy", **kwargs: Any):
+        super().__init__(name=name, **kwargs)
+        if not positive_weight > 0:
+            raise ScaInputError(f"positive_weight: expected a positive number, got {positive_weight!r}")
+        self.positive_weight = float(positive_weight)
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        y_true = ops.reshape(ops.cast(y_true, y_pred.dtype), ops.shape(y_pred))
+        per_element = ops.binary_crossentropy(y_true, y_pred)
+        weights = 1.0 + (self.positive_weight - 1.0) * y_true
+        return ops.mean(per_element * weights, axis=-1)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "positive_weight": self.positive_weight}
+
+
+def positive_class_weight(labels: Any) -> float:
+    """``n_negative / n_positive`` of 0/1 ``labels``; ``ScaInputError`` if either class is absent."""
+    labels = np.asarray(labels).ravel()
+    n_positive = int(np.count_nonzero(labels == 1))
+    n_negative = int(np.count_nonzero(labels == 0))
+    if n_positive == 0 or n_negative == 0:
+        raise ScaInputError(f"training labels need both classes; got {n_positive} positive and {n_negative} negative")
+    return n_negative / n_positive

@@ -1,0 +1,327 @@
+"""Interpretation: attributions, top windows, de novo motifs, JASPAR matching and enrichment, logos.
+
+The end-to-end test trains a small CNN on the simulated default (planted CREB1-like sites in up genes, NF-kB-like
+sites in down genes) and requires both planted motifs to come out on top.
+"""
+
+from __future__ import annotations
+
+import json
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from sca_tf.errors import ScaInputError
+from sca_tf.explain import (
+    ExplainConfig,
+    discover_motifs,
+    explain_promoters,
+    in_silico_mutagenesis,
+    integrated_gradients,
+    load_jaspar,
+    logit_model,
+    motif_enrichment,
+    position_scores,
+    prediction_groups,
+    read_promoter_table,
+    split_table,
+    run_explain,
+    top_windows,
+)
+from sca_tf.explain import plots
+from sca_tf.motifs import pwm
+from sca_tf.data.build import build_dataset
+from sca_tf.motifs.jaspar import JasparMotif
+from sca_tf.models import build_model, positive_class_weight
+from sca_tf.training.recipe import compile_classifier
+from sca_tf.data.encoding import encode_bases, one_hot
+from sca_tf.prep.promoters import run_promoters
+from sca_tf.simulate import DOWN_MOTIF, UP_MOTIF, SimulationConfig, simulate
+
+UPSTREAM = 300
+BZIP, REL = "Basic leucine zipper factors (bZIP)", "Rel homology region (RHR) factors"
+
+
+def encode(sequences: list[str]) -> np.ndarray:
+    return one_hot(np.stack([encode_bases(sequence) for sequence in sequences])).numpy()
+
+
+def random_dna(rng: np.random.Generator, n: int, length: int) -> list[str]:
+    return ["".join(row) for row in rng.choice(list("ACGT"), size=(n, length))]
+
+
+@pytest.fixture(scope="module")
+def tiny_model() -> keras.Model:
+    keras.utils.set_random_seed(1)
+    return build_model("cnn", 40, filters=(4,), kernel_sizes=(5,), pool_size=2, dense_units=(4,), dropout=0.0)
+
+
+@pytest.fixture(scope="module")
+def jaspar() -> list[JasparMotif]:
+    return load_jaspar()
+
+
+# ------------------------------------------------------------------------------------------ attributions
+
+
+def test_logit_model_is_the_pre_sigmoid_output(tiny_model):
+    x = encode(random_dna(np.random.default_rng(0), 5, 40))
+    logits = logit_model(tiny_model)(x).numpy()
+    np.testing.assert_allclose(1 / (1 + np.exp(-logits)), tiny_model(x).numpy().ravel(), atol=1e-6)
+
+
+@pytest.mark.parametrize("reference", ["zero", "shuffle"])
+def test_integrated_gradients_add_up_to_the_logit_difference(tiny_model, reference):
+    """Completeness: attributions sum to logit(x) - mean logit(reference)."""
+    x = encode(random_dna(np.random.default_rng(1), 4, 40))
+    values = integrated_gradients(tiny_model, x, reference=reference, steps=128, n_references=3, seed=5,
+                                  progress=False)
+    logits = logit_model(tiny_model)
+    if reference == "zero":
+        baseline = logits(np.zeros_like(x)).numpy()
+        assert np.all(values[x == 0] == 0), "a zero reference attributes nothing to absent bases"
+    else:
+        from sca_tf.explain.attributions import shuffled_references
+
+        baseline = np.mean([logits(ref).numpy() for ref in shuffled_references(x, 3, 5)], axis=0)
+    expected = logits(x).numpy() - baseline
+    np.testing.assert_allclose(values.sum(axis=(1, 2)), expected, atol=2e-2 * max(1.0, np.abs(expected).max()))
+    assert np.abs(expected).max() > 1e-3, "the check is vacuous if the logit does not change"
+
+
+def test_in_silico_mutagenesis_matches_mutating_by_hand(tiny_model):
+    x = encode(random_dna(np.random.default_rng(2), 2, 40))
+    effects = in_silico_mutagenesis(tiny_model, x, batch_size=37, progress=False)
+    logits = logit_model(tiny_model)
+    for sequence, position, base in [(0, 0, 2), (1, 17, 0), (1, 39, 3)]:
+        mutant = x[sequence].copy()
+        mutant[position] = np.eye(4)[base]
+        expected = logits(mutant[None]).numpy()[0] - logits(x[sequence][None]).numpy()[0]
+        assert effects[sequence, position, base] == pytest.approx(0 if x[sequence, position, base] else expected,
+                                                                   abs=1e-5)
+    assert np.all(effects[x == 1] == 0)
+    scores = position_scores(effects, x, "ism")
+    np.testing.assert_allclose(scores, -effects.sum(axis=-1) / 3, rtol=1e-6)
+
+
+def test_attributions_refuse_sequences_of_another_length(tiny_model):
+    with pytest.raises(ScaInputError, match=r"shape \(1, 39, 4\); model .* takes \[n, 40, 4\]"):
+        integrated_gradients(tiny_model, np.zeros((1, 39, 4)), progress=False)
+
+
+# ----------------------------------------------------------------------------------------------- windows
+
+
+def test_top_windows_are_the_best_non_overlapping_positive_windows():
+    scores = np.zeros((2, 60))
+    scores[0, 10:15] = 1.0  # best window holds 10..14
+    scores[0, 40:42] = 0.8
+    scores[1] = -1.0  # nothing positive
+    windows = top_windows(scores, width=5, per_sequence=3)
+    assert windows["sequence_index"].tolist() == [0, 0]
+    assert (windows["start"].iloc[0], windows["end"].iloc[0], windows["score"].iloc[0]) == (10, 15, 5.0)
+    assert windows["score"].iloc[1] == pytest.approx(1.6)
+    assert windows["start"].iloc[1] in range(37, 41)
+
+
+# ------------------------------------------------------------------------------------------------ motifs
+
+
+def test_scanning_finds_a_site_on_either_strand_with_relative_score_one():
+    up = np.array(UP_MOTIF.pfm)
+    weights = pwm.log_odds(up)
+    forward = "A" * 7 + UP_MOTIF.consensus + "A" * 10
+    nonpalindrome = np.array(DOWN_MOTIF.pfm)
+    site = DOWN_MOTIF.consensus
+    reverse = "C" * 4 + "".join({"A": "T", "C": "G", "G": "C", "T": "A"}[b] for b in reversed(site)) + "C" * 6
+    score, start, _ = pwm.best_hits(encode([forward]), weights)
+    assert (round(float(score[0]), 6), int(start[0])) == (1.0, 7)
+    score, start, strand = pwm.best_hits(encode([reverse]), pwm.log_odds(nonpalindrome))
+    assert (round(float(score[0]), 6), int(start[0]), int(strand[0])) == (1.0, 4, 1)
+
+
+def test_similarity_is_one_for_the_same_matrix_on_either_strand_and_lower_for_others():
+    down = np.array(DOWN_MOTIF.pfm)
+    assert pwm.similarity(down, down)[0] == pytest.approx(1.0)
+    score, offset, strand = pwm.similarity(down, pwm.reverse_complement(down))
+    assert (score, offset, strand) == (pytest.approx(1.0), 0, "-")
+    assert pwm.similarity(down, np.array(UP_MOTIF.pfm))[0] < 0.6
+    assert pwm.similarity(down, down[2:8])[0] == pytest.approx(0.6)  # covers 6 of 10 columns
+
+
+def test_discovery_recovers_a_planted_kmer_from_foreground_windows():
+    rng = np.random.default_rng(3)
+    promoters = random_dna(rng, 120, 60)
+    for index in range(60):  # the first 60 promoters carry a site in their window
+        site = UP_MOTIF.consensus
+        promoters[index] = promoters[index][:25] + site + promoters[index][25 + len(site):]
+    windows = pd.DataFrame({"sequence_index": np.arange(120), "start": 20, "end": 40})
+    motifs = discover_motifs(encode(promoters), promoters, windows[:60].reset_index(drop=True),
+                             windows[60:].reset_index(drop=True), group="up", n_motifs=2, flank=3)
+    assert motifs, "nothing discovered"
+    assert pwm.similarity(np.array(UP_MOTIF.pfm), motifs[0].pfm)[0] > 0.8
+    assert motifs[0].foreground_hits >= 58 and motifs[0].background_hits <= 10
+    assert len(motifs) == 1, "random background should not yield a second significant motif"
+
+
+def test_enrichment_ranks_the_motif_carried_by_the_group_first():
+    motifs = [JasparMotif(f"M{i}", f"TF{i}", "class", "family", np.full((6, 4), 0.25)) for i in range(3)]
+    groups = np.array(["up"] * 20 + ["down"] * 20 + ["not_de"] * 60 + [""] * 5)
+    hits = np.zeros((len(groups), 3), bool)
+    hits[:18, 1] = True  # up genes carry TF1
+    hits[20:30, 2] = True  # half the down genes carry TF2
+    hits[40:46, 1] = hits[40:46, 2] = True  # a few background genes carry both
+    hits[:, 0] = True  # TF0 is everywhere
+    table = motif_enrichment(hits, groups, motifs)
+    up, down = table[table["group"] == "up"], table[table["group"] == "down"]
+    assert up.iloc[0]["name"] == "TF1" and down.iloc[0]["name"] == "TF2"
+    assert up.iloc[0]["genes_with_hit"] == 18 and up.iloc[0]["background_with_hit"] == 6
+    assert up.iloc[0]["qvalue"] < 1e-6 and up.set_index("name").loc["TF0", "pvalue"] == pytest.approx(1.0)
+    with pytest.raises(ScaInputError, match="no 'not_de' genes"):
+        motif_enrichment(hits[:40], groups[:40], motifs)
+
+
+def test_prediction_groups_need_the_model_and_the_status_to_agree():
+    groups = prediction_groups(["up", "up", "down", "not_de", "not_de", "untestable"],
+                               np.array([0.9, 0.2, 0.7, 0.1, 0.8, 0.9]), 0.5)
+    assert groups.tolist() == ["up", "", "down", "not_de", "", ""]
+
+
+def test_jaspar_vertebrate_core_is_read_offline(jaspar):
+    by_id = {motif.matrix_id: motif for motif in jaspar}
+    assert len(jaspar) > 800
+    assert by_id["MA0107.1"].name == "RELA" and by_id["MA0107.1"].tf_class == REL
+    np.testing.assert_allclose(by_id["MA0107.1"].pfm.sum(axis=1), 1.0)
+    with pytest.raises(ScaInputError, match="JASPAR release 'JASPAR1999' is not shipped"):
+        load_jaspar("JASPAR1999")
+
+
+# ------------------------------------------------------------------------------------------------- plots
+
+
+def test_logos_draw_one_letter_per_informative_position(tmp_path):
+    x = encode(["ACGTNACGTA"])[0]
+    attributions = x * np.array([-1, -0.5, 0, 0.5, 1, 0.7, 0.2, 0.3, 0.4, 0.5])[:, None]
+    ax = Figure().subplots()
+    plots.attribution_logo(ax, attributions, x)
+    assert len(ax.patches) == 8  # N and the zero-height position draw nothing
+    ax = Figure().subplots()
+    plots.motif_logo(ax, np.array(UP_MOTIF.pfm))
+    assert len(ax.patches) == 4 * UP_MOTIF.width
+    path = plots.plot_motifs([np.array(UP_MOTIF.pfm)], ["up"], tmp_path / "logo.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_config_and_tables_are_validated(tmp_path):
+    with pytest.raises(ScaInputError, match="reference 'ones'"):
+        ExplainConfig(reference="ones")
+    table = tmp_path / "promoters.tsv"
+    pd.DataFrame({"gene_id": ["G1", "G2"], "status": ["up", "not_de"], "sequence": ["ACGT", "ACGA"]}).to_csv(
+        table, sep="\t", index=False)
+    assert read_promoter_table(table, ["G2", "G1"])["gene_id"].tolist() == ["G2", "G1"]
+    with pytest.raises(ScaInputError, match="gene.s. not found: G3"):
+        read_promoter_table(table, ["G1", "G3"])
+
+
+# ------------------------------------------------------------------------------------ simulated default
+
+
+@pytest.fixture(scope="module")
+def simulated(tmp_path_factory):
+    """Promoters (300 bp) of a simulated genome labelled with the true DE status, and a CNN trained on them."""
+    root = tmp_path_factory.mktemp("simulated")
+    # The sparse, degenerate sites of the original default (1-3 copies, relative PWM score >= 0.8), fixed here
+    # so that this check does not move with the demo's defaults.
+    config = SimulationConfig(seed=3, n_genes=1500, motif_copies=(1, 3), min_site_relative_score=0.8)
+    result = simulate(root / "sim", config)
+    truth = pd.read_csv(result.truth_tsv, sep="\t", keep_default_na=False)
+    pd.DataFrame({"gene_id": truth["gene_id"], "baseMean": truth["base_mean"], "log2FoldChange": truth["true_log2fc"],
+                  "padj": np.where(truth["true_status"] == "not_de", 0.5, 0.001), "status": truth["true_status"]},
+                 ).to_csv(root / "de_table.tsv", sep="\t", index=False)
+    run_promoters(root / "de_table.tsv", result.genome_fasta, result.annotation_gtf, root / "promoters",
+                  upstream=UPSTREAM)
+    promoters = read_promoter_table(root / "promoters" / "promoters.tsv")
+    x = encode(promoters["sequence"].tolist())
+    y = promoters["status"].isin(["up", "down"]).to_numpy(np.float32)
+    keras.utils.set_random_seed(0)
+    model = build_model("cnn", UPSTREAM, filters=(16,), kernel_sizes=(12,), pool_size=2, pooling="global_max",
+                        dense_units=(16,), dropout=0.1)
+    compile_classifier(model, learning_rate=3e-3, positive_weight=positive_class_weight(y))
+    model.fit(x, y, epochs=20, batch_size=64, verbose=0)
+    model.save(root / "cnn.keras")
+    return {"root": root, "promoters": promoters, "model": model, "truth": truth.set_index("gene_id")}
+
+
+@pytest.mark.slow
+def test_planted_motifs_come_out_on_top(simulated, jaspar, tmp_path):
+    result = explain_promoters(simulated["model"], simulated["promoters"], tmp_path,
+                               ExplainConfig(steps=16, n_references=2), jaspar=jaspar)
+
+    assert result.group_sizes["up"] >= 30 and result.group_sizes["down"] >= 30
+    table = pd.read_csv(tmp_path / "motif_enrichment.tsv", sep="\t")
+    by_id = {motif.matrix_id: motif for motif in jaspar}
+    for group, planted, tf_class in (("up", UP_MOTIF, BZIP), ("down", DOWN_MOTIF, REL)):
+        top = table[table["group"] == group].head(3)
+        assert (top["tf_class"] == tf_class).all(), f"{group}: top motifs\n{top}"
+        assert top.iloc[0]["qvalue"] < 1e-10
+        similarity = max(pwm.similarity(np.array(planted.pfm), by_id[m].pfm)[0] for m in top["matrix_id"])
+        assert similarity > 0.8, f"{group}: no top motif resembles the planted {planted.consensus}"
+        found = [motif for motif in result.discovered if motif.group == group]
+        assert found and pwm.similarity(np.array(planted.pfm), found[0].pfm)[0] > 0.85, f"{group}: {found}"
+
+    discovered = pd.read_csv(tmp_path / "discovered_motifs.tsv", sep="\t").set_index("motif")
+    assert discovered.loc["up_1", "best_match_class"] == BZIP
+    assert discovered.loc["down_1", "best_match_class"] == REL
+    saved = np.load(tmp_path / "attributions.npz")
+    assert saved["attributions"].shape == (len(simulated["promoters"]), UPSTREAM, 4)
+    assert str(saved["method"]) == "integrated_gradients"
+    explain_json = json.loads((tmp_path / "explain.json").read_text())
+    assert explain_json["seed"] == 0 and explain_json["group_sizes"] == result.group_sizes
+    for figure in ("top_windows.png", "discovered_motifs.png"):
+        assert (tmp_path / figure).stat().st_size > 10_000
+
+
+def planted_starts(truth: pd.DataFrame, gene: str) -> list[int]:
+    """0-based starts, within the 300 bp promoter, of the sites planted in ``gene`` (any may lie further up)."""
+    return [UPSTREAM + int(offset) for offset in str(truth.loc[gene, "motif_offsets"]).split(",") if offset]
+
+
+def test_ism_for_chosen_genes_points_at_their_planted_sites(simulated, tmp_path):
+    truth, promoters = simulated["truth"], simulated["promoters"]
+    up_genes = promoters.loc[promoters["status"] == "up", "gene_id"]
+    chosen = [gene for gene in up_genes
+              if any(0 <= start <= UPSTREAM - UP_MOTIF.width for start in planted_starts(truth, gene))][:3]
+    result = run_explain(simulated["root"] / "cnn.keras", tmp_path,
+                         promoters=simulated["root"] / "promoters" / "promoters.tsv", genes=chosen,
+                         config=ExplainConfig(method="ism", windows_per_gene=1))
+
+    assert result.skipped_motifs == "only 0 predicted not-DE genes (need 5) to compare with"
+    saved = np.load(tmp_path / "attributions.npz")
+    assert saved["gene_id"].tolist() == chosen and saved["attributions"].shape == (3, UPSTREAM, 4)
+    windows = pd.read_csv(tmp_path / "windows.tsv", sep="\t").set_index("gene_id")
+    holds_site = [any(windows.loc[gene, "start"] - UP_MOTIF.width < start < windows.loc[gene, "end"]
+                      for start in planted_starts(truth, gene)) for gene in chosen]
+    assert sum(holds_site) >= 2, f"the top ISM window of most chosen up genes should hold a planted site\n{windows}"
+
+
+def test_a_whole_split_of_the_tfds_dataset_can_be_explained(simulated, tmp_path):
+    root = simulated["root"]
+    assembly = pd.read_csv(root / "promoters" / "promoters.tsv", sep="\t")["assembly"].iloc[0]
+    built = build_dataset(tmp_path / "tfds", de_table=root / "de_table.tsv", promoters=root / "promoters" /
+                          "promoters.tsv", upstream=UPSTREAM, downstream=0, assembly=assembly, split_scheme="random")
+    split = split_table(built.name, "validation", built.data_dir)
+    result = run_explain(root / "cnn.keras", tmp_path / "out", dataset=built.name, split="validation",
+                         data_dir=built.data_dir, config=ExplainConfig(steps=8, n_references=1))
+
+    saved = np.load(tmp_path / "out" / "attributions.npz")
+    assert saved["gene_id"].tolist() == split["gene_id"].tolist()
+    assert 0 < len(split) < len(simulated["promoters"])
+    assert sum(result.group_sizes.values()) <= len(split)
+    source = json.loads((tmp_path / "out" / "explain.json").read_text())["source"]
+    assert (source["dataset"], source["split"]) == (built.name, "validation")
+    assert set(split["status"]) <= {"up", "down", "not_de"} and split["sequence"].str.len().eq(UPSTREAM).all()
+    with pytest.raises(ScaInputError, match="has no split 'holdout'"):
+        split_table(built.name, "holdout", built.data_dir)

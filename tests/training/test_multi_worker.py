@@ -1,0 +1,261 @@
+"""Beyond one machine: strategy selection, the multi-worker loop on loopback, keras-tuner's distributed search.
+
+The loopback tests start real worker processes on 127.0.0.1 (free ports picked by the OS) with ``TF_CONFIG`` /
+``KERASTUNER_*`` set as a cluster scheduler would, and wait for them with a time limit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from types import SimpleNamespace
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from sca_tf.training.multi_worker import cluster_from_environment, is_chief, strategy_kind, train_multi_worker
+from sca_tf.errors import ScaInputError
+from sca_tf.training.tuner_roles import TunerRole, tuner_role
+
+PROCESS_TIMEOUT = 240
+
+
+def free_ports(n: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(n)]
+    for sock in sockets:
+        sock.bind(("127.0.0.1", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
+
+
+def run_together(script: Path, environments: list[dict[str, str]], cwd: Path) -> list[subprocess.CompletedProcess]:
+    """Start one process per environment, wait for all (bounded), and fail with their output if any failed."""
+    processes = [subprocess.Popen([sys.executable, str(script)], cwd=cwd, env={**os.environ, **extra},
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                 for extra in environments]
+    outputs = []
+    try:
+        for process in processes:
+            outputs.append(process.communicate(timeout=PROCESS_TIMEOUT)[0])
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    for process, output in zip(processes, outputs):
+        assert process.returncode == 0, f"worker failed:\n{output[-4000:]}"
+    return outputs
+
+
+# ------------------------------------------------------------------------------------- strategy selection
+
+
+def tf_config(cluster: dict, task_type: str, index: int) -> dict[str, str]:
+    return {"TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": task_type, "index": index}})}
+
+
+def test_strategy_follows_the_environment():
+    cluster = {"worker": ["127.0.0.1:1", "127.0.0.1:2"]}
+    assert strategy_kind("auto", {}) == "mirrored"
+    assert strategy_kind("auto", tf_config(cluster, "worker", 1)) == "multi_worker"
+    assert strategy_kind("auto", {"TPU_NAME": "v5e-node"}) == "tpu"
+    assert strategy_kind("default", tf_config(cluster, "worker", 1)) == "default"
+    with pytest.raises(ScaInputError, match="strategy 'gpu'"):
+        strategy_kind("gpu", {})
+
+
+def test_the_chief_is_the_chief_task_or_else_worker_zero():
+    workers = {"worker": ["127.0.0.1:1", "127.0.0.1:2"]}
+    with_chief = {"chief": ["127.0.0.1:0"], **workers}
+    assert is_chief({}) is True
+    assert [is_chief(tf_config(workers, "worker", i)) for i in (0, 1)] == [True, False]
+    assert [is_chief(tf_config(with_chief, "worker", 0)), is_chief(tf_config(with_chief, "chief", 0))] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("{not json", "TF_CONFIG is not valid JSON"),
+        (json.dumps({"cluster": {}, "task": {"type": "worker", "index": 0}}), 'expected "cluster"'),
+        (json.dumps({"cluster": {"worker": ["a:1"]}, "task": {"type": "ps", "index": 0}}), 'expected "task"'),
+        (json.dumps({"cluster": {"worker": ["a:1"]}, "task": {"type": "worker", "index": 3}}), "out of range"),
+    ],
+)
+def test_malformed_tf_config_is_refused(value, message):
+    with pytest.raises(ScaInputError, match=message):
+        cluster_from_environment({"TF_CONFIG": value})
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, TunerRole("standalone", None)),
+        ({"KERASTUNER_TUNER_ID": "chief", "KERASTUNER_ORACLE_IP": "127.0.0.1", "KERASTUNER_ORACLE_PORT": "8000"},
+         TunerRole("chief", "chief")),
+        ({"KERASTUNER_TUNER_ID": "tuner1", "KERASTUNER_ORACLE_IP": "127.0.0.1", "KERASTUNER_ORACLE_PORT": "8000"},
+         TunerRole("worker", "tuner1")),
+    ],
+)
+def test_tuner_role_comes_from_kerastuner_variables(env, expected):
+    assert tuner_role(env) == expected
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"KERASTUNER_ORACLE_IP": "127.0.0.1"}, "KERASTUNER_ORACLE_PORT"),
+        ({"KERASTUNER_ORACLE_IP": "127.0.0.1", "KERASTUNER_ORACLE_PORT": "80a", "KERASTUNER_TUNER_ID": "t0"},
+         "not a port number"),
+        ({"KERASTUNER_TUNER_ID": "tuner0"}, "KERASTUNER_ORACLE_IP"),
+    ],
+)
+def test_incomplete_kerastuner_variables_are_refused(env, message):
+    with pytest.raises(ScaInputError, match=message):
+        tuner_role(env)
+
+
+# ------------------------------------------------------------------------------------ the training loop
+
+
+def tiny_model() -> keras.Model:
+    from sca_tf.models import build_model
+
+    return build_model("cnn", 40, filters=(4,), kernel_sizes=(5,), pool_size=2, dense_units=(4,), dropout=0.0)
+
+
+def test_training_loop_learns_under_the_default_strategy(tmp_path):
+    def dataset_fn(context: tf.distribute.InputContext) -> tf.data.Dataset:
+        rng = np.random.default_rng(context.input_pipeline_id)
+        x = np.eye(4, dtype=np.float32)[rng.integers(0, 4, (512, 40))]
+        y = (x[:, :, 0].sum(axis=1) > 10).astype(np.float32)  # A-rich sequences are positive
+        return tf.data.Dataset.from_tensor_slices((x, y)).repeat().batch(context.get_per_replica_batch_size(32))
+
+    keras.utils.set_random_seed(0)
+    result = train_multi_worker(tiny_model, dataset_fn, 120, global_batch_size=32,
+                                strategy=tf.distribute.get_strategy(),
+                                optimizer_fn=lambda: keras.optimizers.Adam(1e-2), save_path=tmp_path / "m.keras",
+                                progress=False)
+    assert result.chief and result.replicas == 1 and len(result.losses) == 120
+    assert np.mean(result.losses[-20:]) < 0.8 * np.mean(result.losses[:20])
+    reloaded = keras.models.load_model(tmp_path / "m.keras")
+    np.testing.assert_array_equal(reloaded.get_weights()[0], result.model.get_weights()[0])
+
+
+def test_training_loop_refuses_batches_it_cannot_split():
+    with pytest.raises(ScaInputError, match="must be >= 1, got 1 and 0"):
+        train_multi_worker(tiny_model, lambda context: None, 1, global_batch_size=0,
+                           strategy=tf.distribute.get_strategy())
+    three_replicas = SimpleNamespace(num_replicas_in_sync=3)  # checked before the strategy is used
+    with pytest.raises(ScaInputError, match="global_batch_size 16 must divide evenly over 3 replicas"):
+        train_multi_worker(tiny_model, lambda context: None, 1, global_batch_size=16, strategy=three_replicas)
+
+
+WORKER_SCRIPT = textwrap.dedent("""
+    import json, os, sys
+    import numpy as np, tensorflow as tf, keras
+    from sca_tf.training.multi_worker import train_multi_worker
+    from sca_tf.models import build_model
+
+    task = json.loads(os.environ["TF_CONFIG"])["task"]["index"]
+
+    def model_fn():
+        keras.utils.set_random_seed(100 + task)  # different seeds: the strategy must sync the initial weights
+        return build_model("cnn", 40, filters=(4,), kernel_sizes=(5,), pool_size=2, dense_units=(4,), dropout=0.0)
+
+    def dataset_fn(context):
+        rng = np.random.default_rng(context.input_pipeline_id)  # each worker reads its own examples
+        x = np.eye(4, dtype="float32")[rng.integers(0, 4, (64, 40))]
+        y = (x[:, :, 0].sum(axis=1) > 10).astype("float32")
+        return tf.data.Dataset.from_tensor_slices((x, y)).repeat().batch(context.get_per_replica_batch_size(16))
+
+    result = train_multi_worker(model_fn, dataset_fn, 5, global_batch_size=16,
+                                optimizer_fn=lambda: keras.optimizers.Adam(1e-2), save_path="chief.keras",
+                                progress=False)
+    np.savez(f"weights_{task}.npz", *[np.asarray(w) for w in result.model.weights])
+    json.dump({"losses": result.losses, "replicas": result.replicas, "chief": result.chief,
+               "initial": np.asarray(model_fn().weights[0]).tolist()}, open(f"result_{task}.json", "w"))
+""")
+
+
+@pytest.mark.slow
+def test_two_workers_on_loopback_end_with_identical_weights(tmp_path):
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER_SCRIPT)
+    cluster = {"worker": [f"127.0.0.1:{port}" for port in free_ports(2)]}
+    run_together(script, [tf_config(cluster, "worker", index) for index in (0, 1)], tmp_path)
+
+    weights = [np.load(tmp_path / f"weights_{index}.npz") for index in (0, 1)]
+    results = [json.loads((tmp_path / f"result_{index}.json").read_text()) for index in (0, 1)]
+    assert len(weights[0].files) == len(weights[1].files) > 0
+    for name in weights[0].files:  # trainable and batch-norm statistics alike
+        np.testing.assert_array_equal(weights[0][name], weights[1][name], err_msg=name)
+    assert not np.allclose(weights[0]["arr_0"], results[0]["initial"]), "no training happened"
+    assert results[0]["losses"] == results[1]["losses"] and len(results[0]["losses"]) == 5
+    assert [r["replicas"] for r in results] == [2, 2] and [r["chief"] for r in results] == [True, False]
+    assert (tmp_path / "chief.keras").is_file()
+
+
+# ---------------------------------------------------------------------------------- keras-tuner search
+
+
+TUNER_SCRIPT = textwrap.dedent("""
+    import json, os, time
+    from pathlib import Path
+    import numpy as np, keras, keras_tuner as kt
+    from sca_tf.training.tuner_roles import distributed_search, tuner_role
+
+    role = tuner_role()
+    ran = Path("ran")
+    ran.mkdir(exist_ok=True)
+    if role.kind == "worker":  # both workers start searching together, so each gets trials
+        Path(f"ready_{role.tuner_id}").touch()
+        deadline = time.time() + 120
+        while len(list(Path().glob("ready_*"))) < 2 and time.time() < deadline:
+            time.sleep(0.2)
+
+    class RecordTrial(keras.callbacks.Callback):  # fit runs only in trials, never on the chief
+        def on_train_begin(self, logs=None):
+            (ran / f"{role.tuner_id}_{time.time_ns()}").touch()
+
+    def build(hp):
+        model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(hp.Choice("units", [2, 4, 8, 16]),
+                                  activation="relu"), keras.layers.Dense(1, activation="sigmoid")])
+        model.compile(optimizer="adam", loss="binary_crossentropy")
+        return model
+
+    rng = np.random.default_rng(0)
+    x = rng.random((256, 8)).astype("float32")
+    y = (x[:, 0] > 0.5).astype("float32")
+    tuner = kt.RandomSearch(build, objective="val_loss", max_trials=4, seed=0, directory="search",
+                            project_name="tiny", overwrite=False)
+    if distributed_search(tuner, x, y, validation_split=0.25, epochs=3, verbose=0, callbacks=[RecordTrial()]):
+        trials = tuner.oracle.get_best_trials(num_trials=10)
+        json.dump({"role": role.kind, "trials": [[t.status, t.score, t.hyperparameters.values] for t in trials]},
+                  open("best.json", "w"))
+""")
+
+
+@pytest.mark.slow
+def test_kerastuner_chief_and_two_workers_share_one_search(tmp_path):
+    script = tmp_path / "tune.py"
+    script.write_text(TUNER_SCRIPT)
+    oracle = {"KERASTUNER_ORACLE_IP": "127.0.0.1", "KERASTUNER_ORACLE_PORT": str(free_ports(1)[0])}
+    run_together(script, [{**oracle, "KERASTUNER_TUNER_ID": name} for name in ("chief", "tuner0", "tuner1")],
+                 tmp_path)
+
+    best = json.loads((tmp_path / "best.json").read_text())
+    assert best["role"] == "chief", "only the chief, which holds the oracle, writes the result"
+    assert len(best["trials"]) == 4 and all(status == "COMPLETED" for status, _, _ in best["trials"])
+    scores = [score for _, score, _ in best["trials"]]
+    assert scores == sorted(scores), "best trials come first (lowest validation loss)"
+    builders = {path.name.split("_")[0] for path in (tmp_path / "ran").iterdir()}
+    assert builders == {"tuner0", "tuner1"}, f"trials were built by {builders}: both workers must run trials"
