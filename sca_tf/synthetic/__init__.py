@@ -1,7 +1,8 @@
 """Synthetic positive promoters: generate them, check them, and only then use them.
 
 * :mod:`sca_tf.synthetic.generate` — ``generate(checkpoint, n, out_fasta, ...)``: sample a trained diffusion
-  model (:mod:`sca_tf.models.generative.encoding.diffusion`) or GAN (:mod:`sca_tf.models.generative.encoding.gan`) into a FASTA (``sca-tf generate``).
+  model (:mod:`sca_tf.models.generative.diffusion`) or GAN (:mod:`sca_tf.models.generative.gan`) into a FASTA
+  (``sca-tf generate``).
 * :mod:`sca_tf.synthetic.quality` — ``assess(...)`` and :class:`QualityThresholds`: the quality gate (k-mer
   spectra, composition, memorisation, discriminability, motif content); ``write_quality_report``.
 * :mod:`sca_tf.synthetic.assess` — ``assess_synthetic(...)``: the gate on files (``sca-tf assess-synthetic``).
@@ -11,7 +12,7 @@
 * :mod:`sca_tf.synthetic.data` — real promoters split exactly as the ``sca_promoters`` dataset splits them.
 * :mod:`sca_tf.motifs.scan` — PWM scanning with JASPAR (pyjaspar) or the simulator's planted motifs.
 
-Importing this package does not import TensorFlow; ``generate``, ``train`` and ``data`` do.
+Importing this package does not import TensorFlow; ``generate`` and ``data`` do.
 """
 
 from sca_tf.synthetic.fasta import SyntheticRecords, read_synthetic_fasta, write_synthetic_fasta
