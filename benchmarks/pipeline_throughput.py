@@ -21,10 +21,10 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 import tensorflow_datasets as tfds
-
-from sca_tf.data.build import build_dataset
-from sca_tf.data import PipelineConfig, make_datasets
 from sca_tf_datasets.sca_promoters import sca_promoters_dataset_builder  # noqa: F401  (registers the builder)
+
+from sca_tf.data import PipelineConfig, make_datasets
+from sca_tf.data.build import build_dataset
 
 SETTINGS = {
     "plain": PipelineConfig(),

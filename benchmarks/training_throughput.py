@@ -17,10 +17,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from sca_tf.models import build_model
-from sca_tf.training.recipe import compile_classifier
-from sca_tf.training.recipe import classifier_metrics
 from sca_tf.data import PipelineConfig, make_datasets
+from sca_tf.models import build_model
+from sca_tf.training.recipe import classifier_metrics, compile_classifier
 
 
 def _conv_pool_blocks(x: keras.KerasTensor, blocks: tuple[tuple[int, int], ...]) -> keras.KerasTensor:

@@ -28,12 +28,12 @@ from typing import Any
 
 import numpy as np
 import tensorflow_datasets as tfds
+from sca_tf_datasets.sca_promoters.sca_promoters_dataset_builder import SIMULATED_ASSEMBLY
 
 from sca_tf import io
 from sca_tf.config_files import dataclass_from_file
 from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.provenance import library_versions
-from sca_tf_datasets.sca_promoters.sca_promoters_dataset_builder import SIMULATED_ASSEMBLY
 
 #: Training settings of the simulated default, under any ``[train]`` keys given: smaller batches (1,900
 #: training promoters make only 8 steps of 256 an epoch), reverse-complement augmentation, and for the CNN a
@@ -194,10 +194,11 @@ def evaluate_run(
     Thresholds come from validation (max F1); the report goes to ``out/evaluation``. Returns the test rows
     and, per model, its validation metrics at that threshold.
     """
-    from sca_tf.evaluate import evaluate_models, max_f1_threshold, metrics_at_threshold
-    from sca_tf.models import feature_extractor, load_classifier
-    from sca_tf.data.splits import predict_codes, read_split
+    from sca_tf.data.splits import read_split
+    from sca_tf.evaluate import LabelledSequences, evaluate_models, max_f1_threshold, metrics_at_threshold
     from sca_tf.evaluate.xgb import XGBConfig, fit_booster, save_booster, staged_tuning
+    from sca_tf.models import feature_extractor, load_classifier
+    from sca_tf.models.scoring import predict_codes
 
     splits = {split: read_split(builder, split) for split in ("train", "validation", "test")}
     scores: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -218,7 +219,9 @@ def evaluate_run(
         scores[f"{name}+xgboost"] = tuple(
             booster.predict_proba(embeddings[s])[:, 1] for s in ("validation", "test")
         )
-    rows, _ = evaluate_models(scores, *(splits[s].labelled() for s in ("train", "validation", "test")),
+    labelled = [LabelledSequences.from_codes(splits[s].codes, splits[s].labels, splits[s].base_mean, split=s)
+                for s in ("train", "validation", "test")]
+    rows, _ = evaluate_models(scores, *labelled,
                               out / "evaluation", n_resamples=n_resamples, seed=seed, context=context)
     labels = splits["validation"].labels
     validation = {

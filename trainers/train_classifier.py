@@ -17,12 +17,12 @@ from pathlib import Path
 
 import keras
 
-from sca_tf.data.build import load_builder
-from sca_tf.training.multi_worker import strategy_from_environment
-from sca_tf.models import MODEL_NAMES, build_model
 from sca_tf.data import make_datasets
+from sca_tf.data.build import load_builder
+from sca_tf.models import MODEL_NAMES, build_model
 from sca_tf.training import TrainConfig
 from sca_tf.training.classifier import compile_for_training, training_callbacks
+from sca_tf.training.multi_worker import strategy_from_environment
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

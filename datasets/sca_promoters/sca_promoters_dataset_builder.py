@@ -26,8 +26,8 @@ import pandas as pd
 import tensorflow_datasets as tfds
 
 from sca_tf.errors import ScaInputError
-from sca_tf.data.encoding import CODE_LETTERS
 from sca_tf.provenance import library_versions
+from sca_tf.sequence import CODE_LETTERS
 
 from . import splitting, tables
 from .raw_sources import RawSources, prepare_inputs

@@ -1,7 +1,6 @@
 """TFDS conformance tests of the ``sca_promoters`` builder on ``dummy_data/`` (36 genes, 32 bp windows)."""
 
 import tensorflow_datasets as tfds
-
 from sca_tf_datasets.sca_promoters import sca_promoters_dataset_builder as builder_module
 
 # dummy_data/: 36 genes on chromosomes 1-4 (12/10/8/6 genes), 12 DE, 4 untestable; windows of 24 bp up + 8 bp down.

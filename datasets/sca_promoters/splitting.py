@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from sca_tf.prep.assemblies import bare_contig_name
 from sca_tf.errors import ScaInputError
+from sca_tf.prep.assemblies import bare_contig_name
 
 TRAIN, VALIDATION, TEST = "train", "validation", "test"
 SPLITS = (TRAIN, VALIDATION, TEST)

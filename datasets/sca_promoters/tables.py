@@ -19,8 +19,8 @@ import pandas as pd
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
 from sca_tf.errors import ScaInputError
-from sca_tf.data.encoding import encode_bases
 from sca_tf.provenance import describe_file
+from sca_tf.sequence import encode_bases
 
 DE_TABLE = "de_table.tsv"
 DE_RUN = "de_run.json"

@@ -86,8 +86,8 @@ def _build_dataset(args: argparse.Namespace) -> None:
 
 def _train(args: argparse.Namespace) -> None:
     from sca_tf.data.build import load_builder
-    from sca_tf.training.multi_worker import strategy_from_environment
     from sca_tf.training import TrainConfig, train_classifier, train_classifier_multi_worker
+    from sca_tf.training.multi_worker import strategy_from_environment
 
     # Before TensorFlow touches any device (logical CPU replicas, cluster set-up).
     strategy = strategy_from_environment(args.strategy, cpu_replicas=args.cpu_replicas)
@@ -121,8 +121,8 @@ def tf_multi_worker_strategy() -> type:
 
 
 def _tune(args: argparse.Namespace) -> None:
-    from sca_tf.data.build import load_builder
     from sca_tf.data import PipelineConfig
+    from sca_tf.data.build import load_builder
     from sca_tf.training.tuning import tune
 
     result = tune(

@@ -1,19 +1,13 @@
-"""tf.data input pipelines over the ``sca_promoters`` TFDS dataset.
+"""The data stage: the ``sca_promoters`` TFDS dataset and the tf.data pipelines over it.
 
+* :func:`~sca_tf.data.build.build_dataset` / :func:`~sca_tf.data.build.load_builder`: prepare and open the dataset.
 * :func:`make_datasets` / :class:`PipelineConfig`: seeded train/validation/test pipelines of one-hot promoters,
   with optional reverse-complement augmentation and class balancing of the training split only.
-* :mod:`sca_tf.data.encoding`: the on-disk base codes and the on-the-fly one-hot (``A, C, G, T``; ``N`` = 0).
+* :mod:`sca_tf.data.splits`: a prepared split as arrays, in the dataset's stored order.
+* :mod:`sca_tf.data.encoding`: the in-graph one-hot of the codec's base codes (:mod:`sca_tf.sequence`).
 """
 
 from sca_tf.data.balancing import BALANCE_STRATEGIES, EpochComposition, class_weights
-from sca_tf.data.encoding import (
-    decode_bases,
-    encode_bases,
-    one_hot,
-    one_hot_to_bases,
-    reverse_complement_codes,
-    reverse_complement_one_hot,
-)
 from sca_tf.data.pipeline import Datasets, PipelineConfig, make_datasets
 
 __all__ = [
@@ -22,11 +16,5 @@ __all__ = [
     "EpochComposition",
     "PipelineConfig",
     "class_weights",
-    "decode_bases",
-    "encode_bases",
     "make_datasets",
-    "one_hot",
-    "one_hot_to_bases",
-    "reverse_complement_codes",
-    "reverse_complement_one_hot",
 ]

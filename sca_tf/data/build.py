@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import tensorflow_datasets as tfds
-
-from sca_tf.errors import ScaInputError
 from sca_tf_datasets.sca_promoters import sca_promoters_dataset_builder as promoters_builder
 from sca_tf_datasets.sca_promoters import tables
 from sca_tf_datasets.sca_promoters.raw_sources import RawSources
+
+from sca_tf.errors import ScaInputError
 
 DEFAULT_CONFIG = promoters_builder.Builder.DEFAULT_BUILDER_CONFIG_NAME
 

@@ -33,9 +33,10 @@ import numpy as np
 import tensorflow as tf
 import tensorflow_datasets as tfds
 
-from sca_tf.errors import ScaInputError
 from sca_tf.data import balancing
-from sca_tf.data.encoding import encode_bases, one_hot, reverse_complement_codes
+from sca_tf.data.encoding import one_hot, reverse_complement_codes
+from sca_tf.errors import ScaInputError
+from sca_tf.sequence import encode_bases
 
 TRAIN, VALIDATION, TEST = "train", "validation", "test"
 _AUTOTUNE = tf.data.AUTOTUNE

@@ -1,18 +1,14 @@
-"""Read prepared ``sca_promoters`` splits into arrays and score them with a trained model, in one pass each."""
+"""Read a prepared ``sca_promoters`` split into numpy arrays, in the dataset's stored order, in one pass."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-import keras
 import numpy as np
-import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from sca_tf.errors import ScaInputError
-from sca_tf.evaluate import LabelledSequences
-from sca_tf.data import decode_bases, one_hot
 
 
 @dataclass(frozen=True)
@@ -26,10 +22,6 @@ class SplitArrays:
     base_mean: np.ndarray
     status: np.ndarray
 
-    def labelled(self) -> LabelledSequences:
-        """The split as plain sequences for the baselines."""
-        sequences = [decode_bases(row) for row in self.codes]
-        return LabelledSequences(sequences, self.labels, self.base_mean, split=self.name)
 
 
 def read_split(builder: tfds.core.DatasetBuilder, split: str) -> SplitArrays:
@@ -50,10 +42,3 @@ def read_split(builder: tfds.core.DatasetBuilder, split: str) -> SplitArrays:
         base_mean=np.array(columns["baseMean"], dtype=np.float64),
         status=status_names[np.array(columns["status"], dtype=np.int64)],
     )
-
-
-def predict_codes(model: keras.Model, codes: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """Model outputs for base-code sequences, one-hot encoded on the fly; ``[n]`` for a 1-unit output."""
-    batches = tf.data.Dataset.from_tensor_slices(codes).batch(batch_size).map(one_hot)
-    outputs = model.predict(batches, verbose=0)
-    return outputs.reshape(len(codes)) if outputs.shape[-1] == 1 else outputs

@@ -20,7 +20,7 @@ from sklearn.preprocessing import StandardScaler
 
 from sca_tf.errors import ScaInputError
 from sca_tf.evaluate.metrics import ModelEvaluation, as_binary_labels, evaluate_scores
-from sca_tf.sequence import cpg_observed_expected, gc_fraction
+from sca_tf.sequence import N_CODE, codes_of, cpg_observed_expected, decode_bases, gc_fraction
 
 MAX_K = 6
 DEFAULT_K = (4, 5, 6)
@@ -30,9 +30,6 @@ CONFOUNDER_NOTE = (
     "labels, so this row shows how much expression level alone predicts DE"
 )
 
-_BASE_CODE = np.full(256, 255, dtype=np.uint8)
-for _code, _base in enumerate("ACGT"):
-    _BASE_CODE[ord(_base)] = _BASE_CODE[ord(_base.lower())] = _code
 
 
 @dataclasses.dataclass
@@ -59,6 +56,12 @@ class LabelledSequences:
                 raise ScaInputError(f"{self.split}: baseMean must be finite and >= 0; row {int(np.argmax(bad))} is "
                                     f"{self.base_mean[bad][0].item()!r}")
 
+    @classmethod
+    def from_codes(cls, codes: np.ndarray, labels: np.ndarray, base_mean: np.ndarray | None = None,
+                   split: str = "split") -> LabelledSequences:
+        """A split stored as base codes ``[n, length]`` (e.g. :class:`sca_tf.data.splits.SplitArrays`)."""
+        return cls([decode_bases(row) for row in codes], labels, base_mean, split=split)
+
 
 def gc_cpg_features(sequences: Sequence[str]) -> np.ndarray:
     """``[n, 2]`` float32: GC fraction and CpG observed/expected of each sequence."""
@@ -73,12 +76,12 @@ def kmer_frequencies(sequences: Sequence[str], k: int | Sequence[int] = DEFAULT_
     sizes = _check_k(k)
     features = np.zeros((len(sequences), sum(4**size for size in sizes)), dtype=np.float32)
     for row, sequence in enumerate(sequences):
-        codes = _BASE_CODE[np.frombuffer(sequence.encode("ascii", errors="replace"), dtype=np.uint8)]
+        codes = codes_of(sequence)
         offset = 0
         for size in sizes:
             if codes.size >= size:
                 windows = sliding_window_view(codes, size)
-                windows = windows[(windows < 4).all(axis=1)].astype(np.int64)
+                windows = windows[(windows < N_CODE).all(axis=1)].astype(np.int64)
                 if windows.size:
                     index = windows @ (4 ** np.arange(size - 1, -1, -1))
                     features[row, offset : offset + 4**size] = np.bincount(index, minlength=4**size) / len(index)

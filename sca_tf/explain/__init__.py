@@ -19,7 +19,6 @@ from sca_tf.explain.attributions import (
 )
 from sca_tf.explain.discovery import DiscoveredMotif, discover_motifs
 from sca_tf.explain.enrichment import gene_motif_hits, motif_enrichment
-from sca_tf.motifs.jaspar import JasparMotif, best_matches, load_jaspar
 from sca_tf.explain.run import (
     ExplainConfig,
     ExplainResult,
@@ -30,6 +29,7 @@ from sca_tf.explain.run import (
     split_table,
 )
 from sca_tf.explain.windows import top_windows, window_regions
+from sca_tf.motifs.jaspar import JasparMotif, best_matches, load_jaspar
 
 __all__ = [
     "DiscoveredMotif",

@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import hypergeom
 
-from sca_tf.motifs import pwm
 from sca_tf.explain.windows import window_regions
-from sca_tf.sequence import reverse_complement
+from sca_tf.motifs import pwm
+from sca_tf.sequence import ALPHABET, reverse_complement
 
 _SEED_MATCH = 0.85  # a seed base's frequency in the initial matrix (one mismatch still reaches 0.8)
 
@@ -125,7 +125,7 @@ def _best_seed(fg_kmers: list[set[str]], bg_kmers: list[set[str]], fg_active: np
 
 def _seed_matrix(seed: str, flank: int) -> np.ndarray:
     core = np.full((len(seed), 4), (1 - _SEED_MATCH) / 3)
-    core[np.arange(len(seed)), ["ACGT".index(base) for base in seed]] = _SEED_MATCH
+    core[np.arange(len(seed)), [ALPHABET.index(base) for base in seed]] = _SEED_MATCH
     uniform = np.full((flank, 4), 0.25)
     return np.concatenate([uniform, core, uniform])
 

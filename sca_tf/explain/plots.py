@@ -9,10 +9,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-
-from collections.abc import Callable
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -25,10 +23,11 @@ from matplotlib.transforms import Affine2D
 
 from sca_tf import io
 from sca_tf.motifs import pwm
+from sca_tf.sequence import ALPHABET
 
 BASE_COLOURS = {"A": "#109648", "C": "#255C99", "G": "#F7B32B", "T": "#D62839"}
 _FONT = FontProperties(family="DejaVu Sans", weight="bold")
-_GLYPHS = {base: TextPath((0, 0), base, size=1, prop=_FONT) for base in "ACGT"}
+_GLYPHS = {base: TextPath((0, 0), base, size=1, prop=_FONT) for base in ALPHABET}
 
 
 def draw_letter(ax: Axes, base: str, x: float, bottom: float, height: float, width: float = 0.95) -> None:
@@ -48,7 +47,7 @@ def attribution_logo(ax: Axes, attributions: np.ndarray, one_hot: np.ndarray, ti
     heights = np.asarray(attributions).sum(axis=1)
     for position, (height, row) in enumerate(zip(heights, np.asarray(one_hot))):
         if row.max() > 0:
-            base = "ACGT"[int(row.argmax())]
+            base = ALPHABET[int(row.argmax())]
             draw_letter(ax, base, position, min(height, 0.0), abs(float(height)))
     limit = max(float(np.abs(heights).max()), 1e-6) * 1.1
     ax.set(xlim=(-0.5, len(heights) - 0.5), ylim=(min(-limit * 0.25, float(heights.min()) * 1.1), limit),
@@ -65,7 +64,7 @@ def motif_logo(ax: Axes, pfm: np.ndarray, title: str = "") -> None:
         bottom = 0.0
         for channel in np.argsort(row):
             height = float(row[channel] * bits)
-            draw_letter(ax, "ACGT"[channel], position, bottom, height)
+            draw_letter(ax, ALPHABET[channel], position, bottom, height)
             bottom += height
     ax.set(xlim=(-0.5, len(pfm) - 0.5), ylim=(0, 2), ylabel="bits")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))

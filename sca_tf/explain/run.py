@@ -30,16 +30,17 @@ import numpy as np
 import pandas as pd
 
 from sca_tf import io
+from sca_tf.data.encoding import one_hot
 from sca_tf.errors import ScaInputError
 from sca_tf.explain import attributions as attribution_methods
 from sca_tf.explain import plots
 from sca_tf.explain.discovery import DiscoveredMotif, discover_motifs
 from sca_tf.explain.enrichment import ENRICHMENT_COLUMNS, gene_motif_hits, motif_enrichment
-from sca_tf.motifs.jaspar import DEFAULT_RELEASE, JasparMotif, best_matches, load_jaspar
 from sca_tf.explain.windows import top_windows, window_regions
 from sca_tf.models import load_classifier
-from sca_tf.data.encoding import decode_bases, encode_bases, one_hot
+from sca_tf.motifs.jaspar import DEFAULT_RELEASE, JasparMotif, best_matches, load_jaspar
 from sca_tf.provenance import describe_file, library_versions
+from sca_tf.sequence import ALPHABET, decode_bases, encode_bases
 
 logger = logging.getLogger(__name__)
 
@@ -305,7 +306,7 @@ def _write_discovered(discovered: list[DiscoveredMotif], jaspar: list[JasparMoti
             "best_match_class": matches[0][0].tf_class, "best_match_similarity": round(matches[0][1], 3),
             "other_matches": "; ".join(f"{m.matrix_id} {m.name} {score:.2f}" for m, score in matches[1:]),
         })
-        matrices[name] = {"consensus": motif.consensus, "pfm": np.round(motif.pfm, 4).tolist(), "alphabet": "ACGT"}
+        matrices[name] = {"consensus": motif.consensus, "pfm": np.round(motif.pfm, 4).tolist(), "alphabet": ALPHABET}
     io.write_tsv(pd.DataFrame(rows, columns=list(DISCOVERED_COLUMNS)), out / "discovered_motifs.tsv")
     io.write_json(out / "discovered_motifs.json", matrices)
     plots.plot_motifs([motif.pfm for motif in discovered],

@@ -11,22 +11,14 @@ index in the batch), the position and what was expected, instead of returning a 
 
 from __future__ import annotations
 
-import numpy as np
 import tensorflow as tf
 
-from sca_tf.data.encoding import CODE_LETTERS, one_hot
+from sca_tf.data.encoding import one_hot
+from sca_tf.sequence import CODE_LETTERS, CODE_OF_BYTE
 
 #: Letters a served model accepts; lower case (soft-masked FASTA) is read as upper case.
 ACCEPTED_LETTERS = CODE_LETTERS + CODE_LETTERS.lower()
 _ACCEPTED_RUN = f"[{ACCEPTED_LETTERS}]*"
-_INVALID_CODE = -1
-
-
-def _code_of_byte() -> np.ndarray:
-    codes = np.full(256, _INVALID_CODE, dtype=np.int32)
-    for code, letter in enumerate(CODE_LETTERS):
-        codes[ord(letter)] = codes[ord(letter.lower())] = code
-    return codes
 
 
 def _first_index(failing: tf.Tensor) -> tf.Tensor:
@@ -84,7 +76,7 @@ def dna_strings_to_one_hot(sequences: tf.Tensor, input_length: int) -> tf.Tensor
     )
     with tf.control_dependencies([length_ok]):
         raw = tf.io.decode_raw(sequences, tf.uint8, fixed_length=input_length)
-    codes = tf.gather(tf.constant(_code_of_byte()), tf.cast(raw, tf.int32))
+    codes = tf.gather(tf.constant(CODE_OF_BYTE), tf.cast(raw, tf.int32))
     encoded = one_hot(codes)
     return tf.ensure_shape(encoded, [None, input_length, len(CODE_LETTERS) - 1])
 

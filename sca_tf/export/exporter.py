@@ -20,7 +20,9 @@ import tensorflow as tf
 import xgboost
 
 from sca_tf import io
+from sca_tf.data.encoding import one_hot
 from sca_tf.errors import ScaInputError
+from sca_tf.evaluate.xgb import load_booster, save_booster
 from sca_tf.export import bridge, layout
 from sca_tf.export.signatures import (
     EMBED,
@@ -34,9 +36,8 @@ from sca_tf.export.signatures import (
     input_length_of,
 )
 from sca_tf.models import feature_extractor, load_classifier
-from sca_tf.data.encoding import encode_bases, one_hot
 from sca_tf.provenance import describe_file, library_versions
-from sca_tf.evaluate.xgb import load_booster, save_booster
+from sca_tf.sequence import encode_bases
 
 TOLERANCE = 1e-5
 PROVENANCE_FILE = "sca_tf_export.json"

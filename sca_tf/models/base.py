@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 import keras
 
 from sca_tf.errors import ScaInputError
+from sca_tf.sequence import ALPHABET
 
-ALPHABET = "ACGT"
 FEATURE_LAYER = "features"
 OUTPUT_LAYER = "probability"
 INPUT_NAME = "one_hot"

@@ -10,8 +10,8 @@ import keras
 from sca_tf.errors import ScaInputError
 from sca_tf.models.base import (
     SequenceClassifier,
-    choice,
     check_pooled_length,
+    choice,
     classifier_head,
     conv_block,
     dropout_rate,

@@ -9,6 +9,7 @@ from pyjaspar import jaspar_releases, jaspardb
 
 from sca_tf.errors import ScaInputError
 from sca_tf.motifs import pwm
+from sca_tf.sequence import ALPHABET
 
 DEFAULT_RELEASE = "JASPAR2026"
 
@@ -47,7 +48,7 @@ def load_jaspar(
             name=record.name,
             tf_class="; ".join(record.tf_class),
             tf_family="; ".join(record.tf_family),
-            pfm=pwm.frequencies(np.array([record.counts[base] for base in "ACGT"]).T),
+            pfm=pwm.frequencies(np.array([record.counts[base] for base in ALPHABET]).T),
         )
         for record in records
     ]

@@ -10,9 +10,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from sca_tf.sequence import ALPHABET
+
 BACKGROUND = 0.25
 PSEUDOCOUNT = 0.8
-_ALPHABET = np.array(list("ACGT"))
+_ALPHABET = np.array(list(ALPHABET))
 
 
 def frequencies(counts: np.ndarray, pseudocount: float = PSEUDOCOUNT) -> np.ndarray:

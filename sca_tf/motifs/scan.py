@@ -19,12 +19,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from sca_tf.errors import ScaInputError
-
-BASES = "ACGT"
-_CODE = np.full(256, 4, dtype=np.uint8)
-for _index, _base in enumerate(BASES):
-    _CODE[ord(_base)] = _index
-_ONE_HOT = np.eye(5, 4, dtype=np.float32)
+from sca_tf.sequence import ALPHABET, codes_of, one_hot
 
 
 @dataclass(frozen=True)
@@ -71,7 +66,7 @@ def _jaspar(collection: str, tax_group: str, release: str | None) -> tuple[str, 
     if not motifs:
         raise ScaInputError(f"JASPAR {database.release}: no {collection} motifs for tax group {tax_group!r}")
     matrices = tuple(
-        matrix_from_counts(motif.matrix_id, motif.name, np.array([motif.counts[base] for base in BASES]).T)
+        matrix_from_counts(motif.matrix_id, motif.name, np.array([motif.counts[base] for base in ALPHABET]).T)
         for motif in motifs
     )
     return database.release, matrices
@@ -118,7 +113,7 @@ def scan_motifs(sequences: Sequence[str], matrices: Sequence[ScoringMatrix], *, 
         )  # [4 * width, 2 * motifs]: forward, then reverse-complement matrices
         thresholds = np.array([matrices[i].threshold(relative_score) for i in members]) - 1e-5
         for start in range(0, len(sequences), chunk_size):
-            one_hot = _ONE_HOT[_codes(sequences[start : start + chunk_size])]
+            one_hot = _one_hot(sequences[start : start + chunk_size])
             windows = sliding_window_view(one_hot, width, axis=1)  # [n, positions, 4, width]
             scores = windows.reshape(-1, 4 * width) @ kernel
             scores = scores.reshape(one_hot.shape[0], -1, 2, len(members)).max(axis=2)
@@ -142,9 +137,8 @@ def _by_width(matrices: Sequence[ScoringMatrix], length: int) -> dict[int, list[
     return groups
 
 
-def _codes(sequences: Sequence[str]) -> np.ndarray:
-    joined = "".join(sequences).upper().encode("ascii", errors="replace")
-    return _CODE[np.frombuffer(joined, dtype=np.uint8)].reshape(len(sequences), -1)
+def _one_hot(sequences: Sequence[str]) -> np.ndarray:
+    return one_hot(codes_of("".join(sequences), unknown_as_n=True).reshape(len(sequences), -1))
 
 
 def planted_matrices() -> list[ScoringMatrix]:

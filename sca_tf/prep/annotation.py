@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from sca_tf.prep.coordinates import tss_from_span
 from sca_tf.errors import ScaInputError
+from sca_tf.prep.coordinates import tss_from_span
 
 ANNOTATION_COLUMNS = ["gene_id", "gene_name", "gene_biotype", "chrom", "strand", "tss"]
 

@@ -30,8 +30,8 @@ from typing import TextIO
 import numpy as np
 import pandas as pd
 
-from sca_tf.prep.annotation import strip_version
 from sca_tf.errors import ScaInputError
+from sca_tf.prep.annotation import strip_version
 
 CLASS_ROW = "CLASS:DOSE"
 MIN_SAMPLES_PER_GROUP = 2

@@ -28,9 +28,9 @@ from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from sca_tf import io
+from sca_tf.errors import ScaInputError
 from sca_tf.prep.counts import CountData, read_counts
 from sca_tf.prep.deseq_inference import VectorizedInference
-from sca_tf.errors import ScaInputError
 from sca_tf.provenance import describe_file, library_versions
 
 DE_COLUMNS = [

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pyfaidx
 
-from sca_tf.prep.assemblies import assemblies_matching, bare_contig_name
 from sca_tf.errors import ScaInputError
+from sca_tf.prep.assemblies import assemblies_matching, bare_contig_name
 
 
 def open_genome(path: str | os.PathLike[str]) -> pyfaidx.Fasta:

@@ -22,9 +22,9 @@ import pyfaidx
 from tqdm.auto import tqdm
 
 from sca_tf import io
+from sca_tf.errors import ScaInputError
 from sca_tf.prep.annotation import load_annotation, strip_version
 from sca_tf.prep.coordinates import promoter_window
-from sca_tf.errors import ScaInputError
 from sca_tf.prep.genome import check_assembly, contig_lengths, contig_resolver, open_genome
 from sca_tf.sequence import cpg_observed_expected, gc_fraction, n_fraction, reverse_complement
 

@@ -62,7 +62,7 @@ import pyfaidx
 from sca_tf.errors import ScaInputError
 from sca_tf.io import atomic_path, ensure_output_dir, write_fasta, write_json, write_text, write_tsv
 from sca_tf.provenance import library_versions
-from sca_tf.sequence import reverse_complement
+from sca_tf.sequence import ALPHABET, codes_of, decode_bases, reverse_complement
 
 __all__ = [
     "DOWN_MOTIF",
@@ -78,10 +78,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-BASES = "ACGT"
-_CODE_OF_BASE = np.full(256, 255, dtype=np.uint8)
-for _code, _base in enumerate(BASES):
-    _CODE_OF_BASE[ord(_base)] = _code
 _N_CODE = 8
 # Codes 0-3 are ACGT, 4-7 the same bases soft-masked (lower case), 8 is N.
 _LETTER_OF_CODE = np.frombuffer(b"ACGTacgtN", dtype=np.uint8)
@@ -113,7 +109,7 @@ class PlantedMotif:
     def relative_score(self, site: str) -> float:
         """Score of ``site`` scaled to [0, 1] between the worst and best possible PWM scores (as JASPAR does)."""
         pwm = self.log_odds()
-        codes = _CODE_OF_BASE[np.frombuffer(site.upper().encode("ascii"), dtype=np.uint8)]
+        codes = codes_of(site)
         score = pwm[np.arange(self.width), codes].sum()
         low, high = pwm.min(axis=1).sum(), pwm.max(axis=1).sum()
         return float((score - low) / (high - low))
@@ -125,7 +121,7 @@ class PlantedMotif:
             "consensus": self.consensus,
             "marks": self.marks,
             "modelled_on": self.modelled_on,
-            "alphabet": list(BASES),
+            "alphabet": list(ALPHABET),
             "pfm": [list(row) for row in self.pfm],
         }
 
@@ -556,7 +552,7 @@ def _sample_site(motif: PlantedMotif, config: SimulationConfig, rng: np.random.G
     cumulative = np.cumsum(np.asarray(motif.pfm), axis=1)[:, :3]
     while True:
         codes = (rng.random(motif.width)[:, None] >= cumulative).sum(axis=1)
-        site = "".join(BASES[code] for code in codes)
+        site = decode_bases(codes)
         if motif.relative_score(site) >= config.min_site_relative_score:
             return site
 
@@ -602,10 +598,6 @@ def _genomic_interval(t0: int, strand: str, start: int, end: int) -> tuple[int, 
     return t0 - end + 1, t0 - start + 1
 
 
-def _encode(sequence: str) -> np.ndarray:
-    return _CODE_OF_BASE[np.frombuffer(sequence.encode("ascii"), dtype=np.uint8)]
-
-
 def _build_genome(genes: pd.DataFrame, sites: list[list[_Site]], lengths: dict[str, int],
                   gaps: list[tuple[str, int, int]], config: SimulationConfig,
                   rng: np.random.Generator) -> dict[str, str]:
@@ -632,7 +624,7 @@ def _build_genome(genes: pd.DataFrame, sites: list[list[_Site]], lengths: dict[s
             for site in sites[index]:
                 start, end = _genomic_interval(t0, strand, site.offset, site.offset + site.motif.width)
                 oriented = site.transcript_sequence if strand == "+" else reverse_complement(site.transcript_sequence)
-                codes[start:end] = _encode(oriented)
+                codes[start:end] = codes_of(oriented)
         for gap_chrom, start, end in gaps:
             if gap_chrom == chrom:
                 codes[start:end] = _N_CODE

@@ -17,6 +17,7 @@ from typing import Any
 
 from sca_tf.config_files import read_json_file
 from sca_tf.errors import ScaInputError
+from sca_tf.motifs.scan import planted_matrices
 from sca_tf.provenance import sha256_of
 from sca_tf.synthetic.data import (
     DE_STATUSES,
@@ -29,7 +30,6 @@ from sca_tf.synthetic.data import (
     select,
 )
 from sca_tf.synthetic.fasta import read_synthetic_fasta
-from sca_tf.motifs.scan import planted_matrices
 from sca_tf.synthetic.quality import QualityThresholds, assess, write_quality_report
 
 HELDOUT_SPLITS = (VALIDATION, TEST)

@@ -22,7 +22,7 @@ import pandas as pd
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
 from sca_tf.errors import ScaInputError
-from sca_tf.data.encoding import decode_bases, encode_bases
+from sca_tf.sequence import decode_bases, encode_bases
 
 DE_STATUSES = ("up", "down")
 UNTESTABLE = "untestable"

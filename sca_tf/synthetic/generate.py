@@ -24,11 +24,11 @@ from typing import Any
 import keras
 
 from sca_tf.errors import ScaInputError
-from sca_tf.provenance import sha256_of
 from sca_tf.io import ensure_output_dir, write_json
 from sca_tf.models.generative.diffusion import DEFAULT_DDIM_STEPS, DiffusionModel
-from sca_tf.models.generative.gan import PromoterGAN
 from sca_tf.models.generative.encoding import SequenceGenerator, check_count
+from sca_tf.models.generative.gan import PromoterGAN
+from sca_tf.provenance import sha256_of
 from sca_tf.synthetic.fasta import write_synthetic_fasta
 
 

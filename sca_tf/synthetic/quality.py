@@ -53,8 +53,8 @@ from sklearn.preprocessing import StandardScaler
 from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.evaluate.baselines import kmer_frequencies
 from sca_tf.io import atomic_path, ensure_output_dir, write_json
-from sca_tf.sequence import cpg_observed_expected, gc_fraction
 from sca_tf.motifs.scan import ScoringMatrix, jaspar_matrices, jaspar_release, scan_motifs
+from sca_tf.sequence import codes_of, cpg_observed_expected, gc_fraction, one_hot
 
 KMER_SIZES = (1, 2, 3, 4, 5, 6)
 SYNTHETIC, TRAIN, HELDOUT, NEGATIVES, SHUFFLED = (
@@ -62,9 +62,6 @@ SYNTHETIC, TRAIN, HELDOUT, NEGATIVES, SHUFFLED = (
 )
 _DISCRIMINATOR_K = (1, 2, 3, 4)
 _GC_BINS = 10
-_BASE_INDEX = np.full(256, -1, dtype=np.int8)
-for _index, _base in enumerate("ACGT"):
-    _BASE_INDEX[ord(_base)] = _index
 
 
 @dataclasses.dataclass(frozen=True)
@@ -510,11 +507,9 @@ def _common_length(sets: Mapping[str, Sequence[str]]) -> int:
 
 
 def _one_hot_flat(sequences: Sequence[str]) -> np.ndarray:
-    codes = _BASE_INDEX[np.frombuffer("".join(sequences).encode("ascii", errors="replace"), dtype=np.uint8)]
-    one_hot = np.zeros((codes.size, 4), dtype=np.float32)
-    known = codes >= 0
-    one_hot[np.flatnonzero(known), codes[known]] = 1.0
-    return one_hot.reshape(len(sequences), -1)
+    """Flattened one-hot ``[n, 4 * length]`` of equal-length sequences; letters other than ACGT give zeros."""
+    codes = codes_of("".join(sequences), unknown_as_n=True)
+    return one_hot(codes).reshape(len(sequences), -1)
 
 
 def _subsample(sequences: Sequence[str], size: int, rng: np.random.Generator) -> list[str]:

@@ -27,13 +27,13 @@ import keras
 import tensorflow as tf
 
 from sca_tf import io
+from sca_tf.data import Datasets, PipelineConfig, make_datasets
 from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.models import build_model, load_classifier
-from sca_tf.training.nan_guard import NaNLossGuard
-from sca_tf.training.recipe import CHECKPOINT_MONITOR, compile_classifier, training_defaults
-from sca_tf.data import Datasets, PipelineConfig, make_datasets
 from sca_tf.provenance import library_versions
 from sca_tf.training.callbacks import ValidationCurves
+from sca_tf.training.nan_guard import NaNLossGuard
+from sca_tf.training.recipe import CHECKPOINT_MONITOR, compile_classifier, training_defaults
 from sca_tf.training.strategy import make_strategy
 
 BEST_CHECKPOINT = Path("checkpoints") / "best.keras"

@@ -28,14 +28,15 @@ import numpy as np
 import tensorflow as tf
 
 from sca_tf import io
+from sca_tf.data.encoding import one_hot
 from sca_tf.errors import ScaInputError
-from sca_tf.training.nan_guard import NaNLossGuard
 from sca_tf.models.generative.diffusion import PARAMETERIZATIONS, SCHEDULES, build_diffusion_model
-from sca_tf.models.generative.gan import build_gan
 from sca_tf.models.generative.encoding import SequenceGenerator
-from sca_tf.data.encoding import encode_bases, one_hot
+from sca_tf.models.generative.gan import build_gan
 from sca_tf.provenance import library_versions
+from sca_tf.sequence import encode_bases
 from sca_tf.synthetic.data import DE_STATUSES, PromoterSet, status_indices
+from sca_tf.training.nan_guard import NaNLossGuard
 from sca_tf.training.strategy import make_strategy
 
 GENERATOR_MODELS = ("diffusion", "gan")

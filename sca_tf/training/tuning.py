@@ -16,15 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import keras
-import pandas as pd
 import keras_tuner as kt
+import pandas as pd
 import tensorflow as tf
 
 from sca_tf import io
+from sca_tf.data import PipelineConfig, make_datasets
 from sca_tf.errors import ScaInputError
 from sca_tf.models import build_model
 from sca_tf.training.recipe import CHECKPOINT_MONITOR, compile_classifier, training_defaults
-from sca_tf.data import PipelineConfig, make_datasets
 from sca_tf.training.tuner_roles import distributed_search
 
 SearchSpace = Callable[[kt.HyperParameters], dict[str, Any]]

@@ -21,14 +21,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import tensorflow_datasets as tfds
-
-from sca_tf.cli import main as cli_main
-from sca_tf.data.build import build_dataset, resolve_config
-from sca_tf.errors import ScaInputError
-from sca_tf.data.encoding import decode_bases, one_hot, one_hot_to_bases
 from sca_tf_datasets.sca_promoters import sca_promoters_dataset_builder as builder_module
 from sca_tf_datasets.sca_promoters import splitting
 from sca_tf_datasets.sca_promoters.raw_sources import RawSources
+
+from sca_tf.cli import main as cli_main
+from sca_tf.data.build import build_dataset, resolve_config
+from sca_tf.data.encoding import one_hot
+from sca_tf.errors import ScaInputError
+from sca_tf.sequence import decode_bases, one_hot_to_bases
 
 DUMMY_DATA = Path(builder_module.__file__).parent / "dummy_data"
 WINDOW = dict(upstream=24, downstream=8)

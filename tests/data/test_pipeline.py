@@ -14,23 +14,14 @@ import numpy as np
 import pytest
 import tensorflow as tf
 import tensorflow_datasets as tfds
-
-from sca_tf.data.build import build_dataset
-from sca_tf.errors import ScaInputError
-from sca_tf.data import (
-    PipelineConfig,
-    class_weights,
-    decode_bases,
-    encode_bases,
-    make_datasets,
-    one_hot,
-    one_hot_to_bases,
-    reverse_complement_codes,
-    reverse_complement_one_hot,
-)
-from sca_tf.provenance import sha256_of
-from sca_tf.sequence import reverse_complement
 from sca_tf_datasets.sca_promoters import sca_promoters_dataset_builder as builder_module
+
+from sca_tf.data import PipelineConfig, class_weights, make_datasets
+from sca_tf.data.build import build_dataset
+from sca_tf.data.encoding import one_hot, reverse_complement_codes, reverse_complement_one_hot
+from sca_tf.errors import ScaInputError
+from sca_tf.provenance import sha256_of
+from sca_tf.sequence import decode_bases, encode_bases, one_hot_to_bases, reverse_complement
 
 DUMMY_DATA = Path(builder_module.__file__).parent / "dummy_data"
 STRATEGIES = ("none", "class_weight", "downsample", "oversample")

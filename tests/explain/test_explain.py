@@ -14,6 +14,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+from sca_tf.data.build import build_dataset
+from sca_tf.data.encoding import one_hot
 from sca_tf.errors import ScaInputError
 from sca_tf.explain import (
     ExplainConfig,
@@ -24,22 +26,21 @@ from sca_tf.explain import (
     load_jaspar,
     logit_model,
     motif_enrichment,
+    plots,
     position_scores,
     prediction_groups,
     read_promoter_table,
-    split_table,
     run_explain,
+    split_table,
     top_windows,
 )
-from sca_tf.explain import plots
-from sca_tf.motifs import pwm
-from sca_tf.data.build import build_dataset
-from sca_tf.motifs.jaspar import JasparMotif
 from sca_tf.models import build_model, positive_class_weight
-from sca_tf.training.recipe import compile_classifier
-from sca_tf.data.encoding import encode_bases, one_hot
+from sca_tf.motifs import pwm
+from sca_tf.motifs.jaspar import JasparMotif
 from sca_tf.prep.promoters import run_promoters
+from sca_tf.sequence import encode_bases
 from sca_tf.simulate import DOWN_MOTIF, UP_MOTIF, SimulationConfig, simulate
+from sca_tf.training.recipe import compile_classifier
 
 UPSTREAM = 300
 BZIP, REL = "Basic leucine zipper factors (bZIP)", "Rel homology region (RHR) factors"

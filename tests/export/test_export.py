@@ -22,7 +22,9 @@ import tensorflow as tf
 from google.protobuf import descriptor_pb2, descriptor_pool, message_factory, text_format
 
 from sca_tf import io
+from sca_tf.data.encoding import one_hot
 from sca_tf.errors import ScaInputError
+from sca_tf.evaluate.xgb import XGBConfig, fit_booster, save_booster
 from sca_tf.export import (
     MODELS_CONFIG,
     SIGNATURE_NAMES,
@@ -38,8 +40,7 @@ from sca_tf.export.bridge import ASSETS_EXTRA, BOOSTER_FILE
 from sca_tf.export.exporter import BRIDGE_SCRIPT, PROVENANCE_FILE, random_promoters
 from sca_tf.export.layout import write_new_version
 from sca_tf.models import build_model, feature_extractor
-from sca_tf.data.encoding import encode_bases, one_hot
-from sca_tf.evaluate.xgb import XGBConfig, fit_booster, save_booster
+from sca_tf.sequence import encode_bases
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "docs" / "serving_examples"

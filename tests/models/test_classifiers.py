@@ -11,8 +11,6 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from sca_tf.errors import ScaInputError
-from sca_tf.training.nan_guard import NaNLossGuard, NonFiniteLossError
-from sca_tf.training.recipe import CHECKPOINT_MONITOR, compile_classifier, training_defaults
 from sca_tf.models import (
     FEATURE_LAYER,
     MODEL_NAMES,
@@ -27,6 +25,8 @@ from sca_tf.models import (
     model_class,
     positive_class_weight,
 )
+from sca_tf.training.nan_guard import NaNLossGuard, NonFiniteLossError
+from sca_tf.training.recipe import CHECKPOINT_MONITOR, compile_classifier, training_defaults
 
 LENGTH = 64
 TINY_HPARAMS = {

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from sca_tf.prep.annotation import ANNOTATION_COLUMNS, load_annotation, strip_version
 from sca_tf.errors import ScaInputError
+from sca_tf.prep.annotation import ANNOTATION_COLUMNS, load_annotation, strip_version
 
 GTF = """#!genome-build GRCh38.p13
 1\tensembl\tgene\t1001\t2000\t.\t+\t.\tgene_id "ENSG00000000001.5"; gene_name "PLUS"; gene_biotype "protein_coding";

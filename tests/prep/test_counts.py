@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sca_tf.prep.counts import CountData, read_counts, read_sample_sheet
 from sca_tf.errors import ScaInputError
+from sca_tf.prep.counts import CountData, read_counts, read_sample_sheet
 
 GEO_TEXT = (
     "NAME\tS1\tS2\tS3\tS4\n"

@@ -13,6 +13,7 @@ from pydeseq2.dds import DeseqDataSet
 from pydeseq2.default_inference import DefaultInference
 from pydeseq2.ds import DeseqStats
 
+from sca_tf.errors import ScaInputError
 from sca_tf.prep.counts import CountData
 from sca_tf.prep.dge import (
     DE_COLUMNS,
@@ -23,7 +24,6 @@ from sca_tf.prep.dge import (
     run_dge,
     untestable_reason,
 )
-from sca_tf.errors import ScaInputError
 
 N_GENES, N_UP, N_DOWN, N_ZERO = 300, 30, 30, 20
 GROUPS = ["IS"] * 4 + ["C"] * 4

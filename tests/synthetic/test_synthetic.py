@@ -9,17 +9,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from generative_data import composition_sequences, markov_sequences, write_tables
 
 from sca_tf.errors import ScaInputError
 from sca_tf.models import build_model
 from sca_tf.models.generative.diffusion import build_diffusion_model
-from sca_tf.models.generative.gan import build_gan
 from sca_tf.models.generative.encoding import one_hot_sequences
-from sca_tf.synthetic.assess import assess_synthetic
-from sca_tf.synthetic.augment import approved_synthetic, augmentation_sample
-from sca_tf.synthetic.data import promoter_splits, read_promoter_fasta, restrict_to_genes, select
-from sca_tf.synthetic.fasta import read_synthetic_fasta, write_synthetic_fasta
-from sca_tf.synthetic.generate import generate, load_generator
+from sca_tf.models.generative.gan import build_gan
 from sca_tf.motifs.scan import (
     jaspar_matrices,
     jaspar_release,
@@ -27,6 +23,11 @@ from sca_tf.motifs.scan import (
     planted_matrices,
     scan_motifs,
 )
+from sca_tf.synthetic.assess import assess_synthetic
+from sca_tf.synthetic.augment import approved_synthetic, augmentation_sample
+from sca_tf.synthetic.data import promoter_splits, read_promoter_fasta, restrict_to_genes, select
+from sca_tf.synthetic.fasta import read_synthetic_fasta, write_synthetic_fasta
+from sca_tf.synthetic.generate import generate, load_generator
 from sca_tf.synthetic.quality import (
     QualityThresholds,
     assess,
@@ -38,7 +39,6 @@ from sca_tf.synthetic.quality import (
     shuffle_sequences,
     write_quality_report,
 )
-from generative_data import composition_sequences, markov_sequences, write_tables
 
 CRE = "TGACGTCA"
 KB_SITE = "GGGAATTTCC"

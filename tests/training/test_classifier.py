@@ -11,11 +11,11 @@ from pathlib import Path
 
 import keras
 import pytest
+from training_data import planted_splits
 
 from sca_tf.errors import ScaInputError
-from sca_tf.training.nan_guard import NonFiniteLossError
 from sca_tf.training import TrainConfig, train_classifier
-from training_data import planted_splits
+from sca_tf.training.nan_guard import NonFiniteLossError
 
 TINY_CNN = {"filters": (16,), "kernel_sizes": (8,), "pool_size": 4, "dense_units": (8,), "pooling": "global_max"}
 

@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from sca_tf.training.multi_worker import cluster_from_environment, is_chief, strategy_kind, train_multi_worker
 from sca_tf.errors import ScaInputError
+from sca_tf.training.multi_worker import cluster_from_environment, is_chief, strategy_kind, train_multi_worker
 from sca_tf.training.tuner_roles import TunerRole, tuner_role
 
 PROCESS_TIMEOUT = 240

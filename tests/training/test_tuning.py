@@ -9,12 +9,12 @@ import keras_tuner as kt
 import pandas as pd
 import pytest
 import tensorflow as tf
+from training_data import planted_splits
 
+from sca_tf.data import PipelineConfig
 from sca_tf.errors import ScaInputError
 from sca_tf.models import build_model
-from sca_tf.data import PipelineConfig
 from sca_tf.training.tuning import SEARCH_SPACES, tune
-from training_data import planted_splits
 
 
 def tiny_space(hp: kt.HyperParameters) -> dict:

@@ -19,10 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from sca_tf.errors import ScaInputError
-from sca_tf.data.encoding import ALPHABET, decode_bases, encode_bases
-
-#: One-hot row of each base code (A, C, G, T, N); ``N`` is a row of zeros.
-_ONE_HOT_OF_CODE = np.eye(len(ALPHABET) + 1, len(ALPHABET), dtype=np.float32)
+from sca_tf.sequence import ALPHABET, decode_bases, encode_many, one_hot
 
 
 def one_hot_sequences(sequences: Sequence[str], *, where: str = "sequences") -> np.ndarray:
@@ -30,17 +27,7 @@ def one_hot_sequences(sequences: Sequence[str], *, where: str = "sequences") -> 
 
     Raises ``ScaInputError`` naming the sequence for an empty list, unequal lengths or letters outside ``ACGTN``.
     """
-    if len(sequences) == 0:
-        raise ScaInputError(f"{where}: no sequences given")
-    length = len(sequences[0])
-    codes = np.empty((len(sequences), length), dtype=np.uint8)
-    for index, sequence in enumerate(sequences):
-        if len(sequence) != length:
-            raise ScaInputError(
-                f"{where}: sequence {index + 1} has {len(sequence)} bases, expected {length} like the first one"
-            )
-        codes[index] = encode_bases(sequence, where=f"{where}: sequence {index + 1}")
-    return _ONE_HOT_OF_CODE[codes]
+    return one_hot(encode_many(sequences, where=where))
 
 
 def decode_one_hot(values: Any) -> list[str]:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import tensorflow as tf
+from generative_data import write_tables
 
 from sca_tf.errors import ScaInputError
 from sca_tf.models.generative.diffusion import (
@@ -23,7 +24,6 @@ from sca_tf.models.generative.diffusion import (
     build_diffusion_model,
 )
 from sca_tf.models.generative.encoding import one_hot_sequences
-from generative_data import write_tables
 
 REPO = Path(__file__).resolve().parents[3]
 UP_SEQUENCE = "ACGTTGCAAGGCTTAC"
