@@ -8,7 +8,6 @@ import pytest
 
 from sca_tf import sequence
 from sca_tf.prep import assemblies, coordinates
-from sca_tf.prep.assemblies import assemblies_matching
 from sca_tf.prep.coordinates import promoter_window, tss_from_span
 
 
@@ -50,10 +49,3 @@ def test_downstream_includes_the_tss_base_on_both_strands() -> None:
 def test_invalid_window_is_refused(upstream: int, downstream: int) -> None:
     with pytest.raises(ValueError):
         promoter_window(100, "+", upstream, downstream)
-
-
-def test_assembly_is_recognised_from_chromosome_lengths() -> None:
-    assert assemblies_matching({"20": 63_025_520}) == ["GRCh37"]
-    assert assemblies_matching({"chr20": 64_444_167, "chrX": 156_040_895}) == ["GRCh38"]
-    assert assemblies_matching({"chrS1": 1_000_000}) == []
-    assert assemblies_matching({"20": 63_025_520, "21": 46_709_983}) == []

@@ -117,8 +117,8 @@ def test_require_groups(tmp_path: Path) -> None:
         ("ENSG00000000002\t1\t2\t3\t4", r"lines 4, 6: gene ENSG00000000002 appears more than once"),
         (
             "ENSG00000000001.6\t1\t2\t3\t4",
-            r"lines 3, 6: gene ENSG00000000001 appears more than once "
-            r"\(ENSG00000000001\.5 and ENSG00000000001\.6 once versions are stripped\)",
+            (r"lines 3, 6: gene ENSG00000000001 appears more than once "
+             r"\(ENSG00000000001\.5 and ENSG00000000001\.6 once versions are stripped\)"),
         ),
         ("CLASS:DOSE\tIS\tIS\tC\tC", r"line 6: a second CLASS:DOSE row"),
     ],

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from prep.dge_data import GROUPS, N_DOWN, N_GENES, N_UP, N_ZERO, OUTLIER_GENE, SAMPLES
 from pydeseq2.dds import DeseqDataSet
 from pydeseq2.default_inference import DefaultInference
 from pydeseq2.ds import DeseqStats
@@ -19,48 +20,16 @@ from sca_tf.prep.dge import (
     DE_COLUMNS,
     UNTESTABLE_REASONS,
     DERule,
-    VectorizedInference,
     differential_expression,
     run_dge,
     untestable_reason,
 )
-
-N_GENES, N_UP, N_DOWN, N_ZERO = 300, 30, 30, 20
-GROUPS = ["IS"] * 4 + ["C"] * 4
-SAMPLES = [f"S{i}" for i in range(1, 9)]
-OUTLIER_GENE = N_GENES - N_ZERO - 1  # one huge count in one sample: Cook's distance removes its p-value
-
-
-def synthetic_counts(seed: int = 7) -> CountData:
-    """Negative-binomial counts, 300 genes x (4 IS + 4 C): 30 up and 30 down 8-fold, 20 all-zero, one outlier."""
-    rng = np.random.default_rng(seed)
-    base = np.exp(rng.uniform(np.log(50), np.log(2000), N_GENES))
-    log2_fold = np.zeros(N_GENES)
-    log2_fold[:N_UP], log2_fold[N_UP:N_UP + N_DOWN] = 3.0, -3.0
-    size_factors = rng.uniform(0.7, 1.3, len(SAMPLES))
-    mean = base[:, None] * size_factors * np.where(np.array(GROUPS) == "IS", 2.0 ** log2_fold[:, None], 1.0)
-    dispersion = 0.03 + 3.0 / mean
-    counts = rng.negative_binomial(1 / dispersion, 1 / (1 + mean * dispersion))
-    counts[-N_ZERO:] = 0
-    counts[OUTLIER_GENE] = [200, 210, 190, 205, 198, 202, 195, 20000]
-    genes = pd.Index([f"ENSG{i:011d}" for i in range(N_GENES)], name="gene_id")
-    samples = pd.Index(SAMPLES, name="sample")
-    return CountData(
-        counts=pd.DataFrame(counts, index=genes, columns=samples),
-        conditions=pd.Series(GROUPS, index=samples, name="condition"),
-        source=Path("synthetic"),
-    )
 
 
 def write_geo(data: CountData, path: Path) -> Path:
     header = "NAME\t" + "\t".join(data.counts.columns) + "\nCLASS:DOSE\t" + "\t".join(data.conditions) + "\n"
     path.write_text(header + data.counts.to_csv(sep="\t", header=False))
     return path
-
-
-@pytest.fixture(scope="module")
-def synthetic() -> CountData:
-    return synthetic_counts()
 
 
 @pytest.fixture(scope="module")
@@ -131,19 +100,6 @@ def test_matches_plain_pydeseq2(synthetic: CountData, synthetic_table: pd.DataFr
     for column in expected.columns:
         np.testing.assert_allclose(ours[column], expected[column], rtol=1e-9, atol=1e-300, equal_nan=True,
                                    err_msg=column)
-
-
-def test_irls_fallback_matches_pydeseq2_per_gene_solver(synthetic: CountData) -> None:
-    """With ``maxiter=1`` every gene leaves batched IRLS for PyDESeq2's L-BFGS-B fallback; results must agree."""
-    counts = synthetic.counts.to_numpy()[::5][:50].T.astype(float)  # up, down and null genes
-    design = np.column_stack([np.ones(8), (np.array(GROUPS) == "IS").astype(float)])
-    size_factors = np.linspace(0.8, 1.2, 8)
-    disp = np.full(counts.shape[1], 0.05)
-    for maxiter in (1, 250):
-        ours = VectorizedInference(n_cpus=1).irls(counts, size_factors, design, disp, 0.5, 1e-8, maxiter=maxiter)
-        reference = DefaultInference(n_cpus=1).irls(counts, size_factors, design, disp, 0.5, 1e-8, maxiter=maxiter)
-        for mine, theirs in zip(ours, reference, strict=True):
-            np.testing.assert_allclose(mine, theirs, rtol=1e-7, err_msg=f"maxiter={maxiter}")
 
 
 @pytest.mark.parametrize(

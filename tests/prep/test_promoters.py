@@ -2,47 +2,17 @@
 
 from __future__ import annotations
 
-import gzip
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from Bio import bgzf
+from prep.genome_data import write_fasta
 
 from sca_tf.errors import ScaInputError
-from sca_tf.prep.genome import check_assembly, open_genome
+from sca_tf.prep.genome import open_genome
 from sca_tf.prep.promoters import PROMOTER_COLUMNS, extract, read_labels, run_promoters
 from sca_tf.sequence import reverse_complement
-
-CHROM_LENGTH = 600
-
-
-def _random_dna(length: int, seed: int) -> str:
-    return "".join(np.random.default_rng(seed).choice(list("ACGT"), size=length))
-
-
-@pytest.fixture()
-def chrom_sequence() -> str:
-    sequence = list(_random_dna(CHROM_LENGTH, seed=1))
-    sequence[400:450] = "N" * 50  # a gap
-    return "".join(sequence)
-
-
-def _write_fasta(path: Path, records: dict[str, str], width: int = 60) -> Path:
-    lines = []
-    for name, sequence in records.items():
-        lines.append(f">{name}")
-        lines.extend(sequence[i : i + width] for i in range(0, len(sequence), width))
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-@pytest.fixture()
-def genome_path(tmp_path: Path, chrom_sequence: str) -> Path:
-    # Lower-case stretch like a soft-masked Ensembl FASTA: output must be upper case.
-    masked = chrom_sequence[:100] + chrom_sequence[100:200].lower() + chrom_sequence[200:]
-    return _write_fasta(tmp_path / "genome.fa", {"chr1": masked, "chr2": _random_dna(300, seed=2)})
 
 
 @pytest.fixture()
@@ -97,7 +67,7 @@ def test_minus_strand_is_reverse_complemented_exactly_once(tmp_path: Path) -> No
     motif = "TTGACGTCAAGG"
     upstream_on_minus = "C" * 8 + motif  # transcript orientation: 5' ... 3' ending right before the TSS
     chrom = "A" * 100 + reverse_complement(upstream_on_minus) + "G" * 100
-    genome = open_genome(_write_fasta(tmp_path / "m.fa", {"1": chrom}))
+    genome = open_genome(write_fasta(tmp_path / "m.fa", {"1": chrom}))
     tss = 100  # 1-based position of the last A: the block just above it is upstream on the minus strand
     genes = pd.DataFrame(
         [{"gene_id": "G", "gene_name": "", "gene_biotype": "", "chrom": "1", "strand": "-", "tss": tss}]
@@ -161,30 +131,8 @@ def test_biotype_filter(tmp_path: Path, genome_path: Path, annotation_path: Path
     assert result.dropped["excluded_biotype"] == 1
 
 
-def test_plain_gzip_fasta_is_refused(tmp_path: Path, genome_path: Path) -> None:
-    packed = tmp_path / "plain.fa.gz"
-    packed.write_bytes(gzip.compress(genome_path.read_bytes()))
-    with pytest.raises(ScaInputError, match=r"plain\.fa\.gz.*bgzip"):
-        open_genome(packed)
 
 
-def test_missing_fasta_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ScaInputError, match=r"nowhere\.fa: file not found"):
-        open_genome(tmp_path / "nowhere.fa")
-
-
-def test_unindexable_fasta_is_refused(tmp_path: Path) -> None:
-    ragged = tmp_path / "ragged.fa"
-    ragged.write_text(">1\nACGTACGT\nACG\nACGTACGT\n")
-    with pytest.raises(ScaInputError, match=r"ragged\.fa: cannot be indexed"):
-        open_genome(ragged)
-
-
-def test_genome_from_another_build_is_refused() -> None:
-    with pytest.raises(ScaInputError, match="match GRCh38, but the annotation is GRCh37"):
-        check_assembly("hg38.fa", {"chr20": 64_444_167}, "GRCh37")
-    check_assembly("hg19.fa", {"chr20": 63_025_520}, "GRCh37")
-    check_assembly("sim.fa", {"chrS1": 1_000}, "GRCh37")
 
 
 def test_no_extractable_gene_is_an_error_and_writes_nothing(

@@ -1,0 +1,30 @@
+"""Fixtures shared by the prep tests: the planted count matrix and a small soft-masked genome."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from prep.dge_data import synthetic_counts
+from prep.genome_data import CHROM_LENGTH, random_dna, write_fasta
+
+from sca_tf.prep.counts import CountData
+
+
+@pytest.fixture(scope="module")
+def synthetic() -> CountData:
+    return synthetic_counts()
+
+
+@pytest.fixture()
+def chrom_sequence() -> str:
+    sequence = list(random_dna(CHROM_LENGTH, seed=1))
+    sequence[400:450] = "N" * 50  # a gap
+    return "".join(sequence)
+
+
+@pytest.fixture()
+def genome_path(tmp_path: Path, chrom_sequence: str) -> Path:
+    # Lower-case stretch like a soft-masked Ensembl FASTA: output must be upper case.
+    masked = chrom_sequence[:100] + chrom_sequence[100:200].lower() + chrom_sequence[200:]
+    return write_fasta(tmp_path / "genome.fa", {"chr1": masked, "chr2": random_dna(300, seed=2)})
