@@ -19,7 +19,7 @@ import tensorflow as tf
 
 from sca_tf.data import PipelineConfig, make_datasets
 from sca_tf.models import build_model
-from sca_tf.training.recipe import classifier_metrics, compile_classifier
+from sca_tf.training.recipe import classifier_metrics, compile_classifier, recipe_for
 
 
 def _conv_pool_blocks(x: keras.KerasTensor, blocks: tuple[tuple[int, int], ...]) -> keras.KerasTensor:
@@ -118,9 +118,8 @@ def main() -> None:
     print(f"batch {batch}, {args.length} bp, {args.steps} steps per run, best of {args.repeats} (alternating runs)")
     print(f"{'model':<14}{'params':>12}{'sca-tf seq/s':>14}{'plain Keras seq/s':>19}{'ratio':>8}")
     for name in args.models.split(","):
-        # As sca-tf trains it: the transformer with clipping at norm 1.0 and cosine decay.
-        extra = {"clipnorm": 1.0, "decay_steps": decay_steps} if name == "transformer" else {}
-        ours_model = compile_classifier(build_model(name, args.length), **extra)
+        # As sca-tf trains it: with the model's recipe (the transformer's clipping at norm 1.0 and cosine decay).
+        ours_model = compile_classifier(build_model(name, args.length), recipe_for(name), total_steps=decay_steps)
         plain_model = references[name]()
         assert ours_model.count_params() == plain_model.count_params(), f"reference differs from the sca-tf {name}"
         ours, plain = [], []

@@ -28,6 +28,7 @@ from sca_tf import io
 from sca_tf.config_files import dataclass_from_file
 from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.provenance import library_versions
+from sca_tf.schema import TEST, VALIDATION
 
 #: Balancing arms in table order; ``synthetic`` expands into one arm per ratio.
 ABLATION_ARMS = ("none", "class_weight", "downsample", "oversample", "synthetic")
@@ -158,7 +159,7 @@ def run_ablation(builder: Any, config: AblationConfig, out: str | os.PathLike[st
     from sca_tf.training import train_classifier
 
     root = io.ensure_output_dir(out)
-    validation = read_split(builder, "validation")
+    validation = read_split(builder, VALIDATION)
     skip_synthetic = synthetic_gate(config, validation.codes.shape[1])
     rows: list[dict[str, Any]] = []
     validation_scores: dict[int, np.ndarray] = {}
@@ -178,22 +179,22 @@ def run_ablation(builder: Any, config: AblationConfig, out: str | os.PathLike[st
                                             seed=config.seed)
             row.update(status="trained", note="", model_path=str(trained.model_path), best_epoch=trained.best_epoch,
                        epochs_run=trained.epochs_run, seconds=trained.seconds, threshold=threshold,
-                       **_prefixed("validation", metrics, intervals))
+                       **_prefixed(VALIDATION, metrics, intervals))
             validation_scores[len(rows) - 1] = scores
     _mark_chosen(rows)
-    test = read_split(builder, "test")  # touched once, after every arm is trained and scored on validation
+    test = read_split(builder, TEST)  # touched once, after every arm is trained and scored on validation
     for index, scores in validation_scores.items():
         row = rows[index]
         model = load_classifier(row["model_path"], expected_model=row["model"])
         evaluation = evaluate_scores(f"{row['model']} {row['arm']}", validation.labels, scores, test.labels,
                                      predict_codes(model, test.codes), n_resamples=config.n_resamples,
                                      seed=config.seed)
-        row.update(_prefixed("test", evaluation.metrics, evaluation.intervals))
+        row.update(_prefixed(TEST, evaluation.metrics, evaluation.intervals))
     context = {
         "dataset": builder.info.full_name,
         "seed": config.seed,
-        "prevalence": {"validation": float(validation.labels.mean()), "test": float(test.labels.mean())},
-        "n": {"validation": int(validation.labels.size), "test": int(test.labels.size)},
+        "prevalence": {VALIDATION: float(validation.labels.mean()), TEST: float(test.labels.mean())},
+        "n": {VALIDATION: int(validation.labels.size), TEST: int(test.labels.size)},
         "synthetic_gate": skip_synthetic or "passed",
         "config": _jsonable(dataclasses.asdict(config)),
         "library_versions": library_versions(),
@@ -249,7 +250,7 @@ def markdown_table(rows: Sequence[Mapping[str, Any]], context: Mapping[str, Any]
             continue
         mark = " *" if row.get("chosen_on_validation") else ""
         cells = [_with_ci(row, f"{split}_{metric}")
-                 for split in ("validation", "test") for metric in ("auroc", "auprc")]
+                 for split in (VALIDATION, TEST) for metric in ("auroc", "auprc")]
         lines.append(f"| {row['model']} | {row['arm']}{mark} | {' | '.join(cells)} | {row['test_f1']:.3f} "
                      f"| {row['best_epoch']} |")
     return "\n".join(lines) + "\n"

@@ -34,6 +34,7 @@ from sca_tf import io
 from sca_tf.config_files import dataclass_from_file
 from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.provenance import library_versions
+from sca_tf.schema import SPLITS, TEST, TRAIN, VALIDATION
 
 #: Training settings of the simulated default, under any ``[train]`` keys given: smaller batches (1,900
 #: training promoters make only 8 steps of 256 an epoch), reverse-complement augmentation, and for the CNN a
@@ -200,16 +201,16 @@ def evaluate_run(
     from sca_tf.models import feature_extractor, load_classifier
     from sca_tf.models.scoring import predict_codes
 
-    splits = {split: read_split(builder, split) for split in ("train", "validation", "test")}
+    splits = {split: read_split(builder, split) for split in SPLITS}
     scores: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name, path in model_paths.items():
         model = load_classifier(path, expected_model=name)
-        scores[name] = tuple(predict_codes(model, splits[s].codes) for s in ("validation", "test"))
+        scores[name] = tuple(predict_codes(model, splits[s].codes) for s in (VALIDATION, TEST))
         if not xgboost:
             continue
         extractor = feature_extractor(model)
         embeddings = {split: predict_codes(extractor, arrays.codes) for split, arrays in splits.items()}
-        bridge = (embeddings["train"], splits["train"].labels, embeddings["validation"], splits["validation"].labels)
+        bridge = (embeddings[TRAIN], splits[TRAIN].labels, embeddings[VALIDATION], splits[VALIDATION].labels)
         xgb_config = XGBConfig(seed=seed)
         if tune_xgboost:
             xgb_config, history = staged_tuning(*bridge, base=xgb_config)
@@ -217,13 +218,13 @@ def evaluate_run(
         booster = fit_booster(*bridge, xgb_config)
         save_booster(booster, path.parent / "xgboost.json")
         scores[f"{name}+xgboost"] = tuple(
-            booster.predict_proba(embeddings[s])[:, 1] for s in ("validation", "test")
+            booster.predict_proba(embeddings[s])[:, 1] for s in (VALIDATION, TEST)
         )
     labelled = [LabelledSequences.from_codes(splits[s].codes, splits[s].labels, splits[s].base_mean, split=s)
-                for s in ("train", "validation", "test")]
+                for s in SPLITS]
     rows, _ = evaluate_models(scores, *labelled,
                               out / "evaluation", n_resamples=n_resamples, seed=seed, context=context)
-    labels = splits["validation"].labels
+    labels = splits[VALIDATION].labels
     validation = {
         name: metrics_at_threshold(labels, val_scores, max_f1_threshold(labels, val_scores)[0])
         for name, (val_scores, _) in scores.items()

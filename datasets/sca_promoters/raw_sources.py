@@ -1,7 +1,9 @@
 """Build the dataset's inputs from raw data instead of ``manual_dir``: download, then run ``dge`` and ``promoters``.
 
 The counts matrix, the genome FASTA and (optionally) a GTF are fetched with the TFDS download manager, which
-caches them and checks them against ``checksums.tsv`` for the URLs registered there. The genome is decompressed
+caches them. No ``checksums.tsv`` is shipped: the URLs are configurable (a user's own GRCh38 FASTA), so there is
+no fixed hash to register; instead the size and SHA-256 of every downloaded file are recorded in the dataset's
+metadata (``inputs``), so a dataset says exactly which bytes it was built from. The genome is decompressed
 (Ensembl ships plain gzip, which pyfaidx cannot index); counts and GTF are read compressed.
 The DE and promoter stages then write their usual outputs into a work folder beside the downloads, and those
 outputs are read exactly like a ``manual_dir``.

@@ -27,14 +27,15 @@ import tensorflow_datasets as tfds
 
 from sca_tf.errors import ScaInputError
 from sca_tf.provenance import library_versions
+from sca_tf.schema import DATASET_STATUS_ORDER, SPLIT_SCHEMES, SPLITS, UNTESTABLE
 from sca_tf.sequence import CODE_LETTERS
 
 from . import splitting, tables
 from .raw_sources import RawSources, prepare_inputs
 
 LABEL_NAMES = ("not_de", "de")
-STATUS_NAMES = tables.STATUSES
-UNTESTABLE_SPLIT = tables.UNTESTABLE  # the split of untestable genes is named after their status
+STATUS_NAMES = DATASET_STATUS_ORDER
+UNTESTABLE_SPLIT = UNTESTABLE  # the split of untestable genes is named after their status
 SIMULATED_ASSEMBLY = "sca-tf-simulated"
 _BASE_CODES = {letter: code for code, letter in enumerate(CODE_LETTERS)}
 _ASSEMBLY_SLUGS = {"GRCh37": "grch37", "GRCh38": "grch38", SIMULATED_ASSEMBLY: "simulated"}
@@ -82,9 +83,9 @@ class SCAPromotersConfig(tfds.core.BuilderConfig):
     keep_untestable: bool = False
 
     def __post_init__(self) -> None:
-        if self.split_scheme not in splitting.SCHEMES:
+        if self.split_scheme not in SPLIT_SCHEMES:
             raise ScaInputError(
-                f"config {self.name}: split_scheme {self.split_scheme!r} is not one of {', '.join(splitting.SCHEMES)}"
+                f"config {self.name}: split_scheme {self.split_scheme!r} is not one of {', '.join(SPLIT_SCHEMES)}"
             )
         if self.upstream < 0 or self.downstream < 0 or self.upstream + self.downstream == 0:
             raise ScaInputError(
@@ -169,7 +170,7 @@ def make_config(**settings: Any) -> SCAPromotersConfig:
 def _registered_configs() -> list[SCAPromotersConfig]:
     configs = []
     for assembly in ("GRCh37", "GRCh38", SIMULATED_ASSEMBLY):
-        for scheme in splitting.SCHEMES:
+        for scheme in SPLIT_SCHEMES:
             settings = dict(assembly=assembly, upstream=2000, downstream=0, split_scheme=scheme)
             where = "whole chromosomes held out" if scheme == "chrom" else "stratified 72/8/20"
             configs.append(
@@ -295,25 +296,17 @@ class Builder(tfds.core.GeneratorBasedBuilder):
 
     def _assign_splits(self, examples: pd.DataFrame) -> tuple[np.ndarray, dict[str, list[str]]]:
         config = self.builder_config
-        testable = (examples["status"] != tables.UNTESTABLE).to_numpy()
-        labels = examples.loc[testable, "label"].to_numpy()
-        if config.split_scheme == "random":
-            plan = splitting.random_split(
-                labels,
-                seed=config.split_seed,
-                test_fraction=config.test_fraction,
-                validation_fraction=config.validation_fraction,
-            )
-        else:
-            plan = splitting.chromosome_split(
-                examples.loc[testable, "chrom"].to_numpy(),
-                labels,
-                seed=config.split_seed,
-                test_fraction=config.test_fraction,
-                validation_fraction=config.validation_fraction,
-                test_chromosomes=config.test_chromosomes,
-                validation_chromosomes=config.validation_chromosomes,
-            )
+        testable = (examples["status"] != UNTESTABLE).to_numpy()
+        plan = splitting.assign_splits(
+            config.split_scheme,
+            examples.loc[testable, "label"].to_numpy(),
+            examples.loc[testable, "chrom"].to_numpy(),
+            seed=config.split_seed,
+            test_fraction=config.test_fraction,
+            validation_fraction=config.validation_fraction,
+            test_chromosomes=config.test_chromosomes,
+            validation_chromosomes=config.validation_chromosomes,
+        )
         split_of = np.full(len(examples), None, dtype=object)
         split_of[testable] = plan.assignment
         if config.keep_untestable:
@@ -340,7 +333,7 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         return {
             "label_counts": label_counts,
             "status_counts": status_counts,
-            "dropped_untestable": int(((examples["status"] == tables.UNTESTABLE) & pd.isna(split_of)).sum()),
+            "dropped_untestable": int(((examples["status"] == UNTESTABLE) & pd.isna(split_of)).sum()),
             "config": config.settings(),
             "held_out_chromosomes": held_out,
             "window": {"upstream": config.upstream, "downstream": config.downstream},
@@ -361,4 +354,4 @@ def _float64(doc: str) -> tfds.features.Tensor:
 
 def _split_names(split_of: np.ndarray) -> list[str]:
     present = set(split_of[pd.notna(split_of)])
-    return [split for split in (*splitting.SPLITS, UNTESTABLE_SPLIT) if split in present]
+    return [split for split in (*SPLITS, UNTESTABLE_SPLIT) if split in present]

@@ -19,10 +19,8 @@ from sklearn.model_selection import train_test_split
 
 from sca_tf.errors import ScaInputError
 from sca_tf.prep.assemblies import bare_contig_name
+from sca_tf.schema import SPLIT_SCHEMES, SPLITS, TEST, TRAIN, VALIDATION
 
-TRAIN, VALIDATION, TEST = "train", "validation", "test"
-SPLITS = (TRAIN, VALIDATION, TEST)
-SCHEMES = ("random", "chrom")
 _MIN_CHROMOSOMES = 3
 
 
@@ -32,6 +30,31 @@ class SplitPlan:
 
     assignment: np.ndarray
     held_out_chromosomes: dict[str, list[str]] = field(default_factory=dict)
+
+
+def assign_splits(
+    scheme: str,
+    labels: np.ndarray,
+    chromosomes: np.ndarray,
+    *,
+    seed: int,
+    test_fraction: float,
+    validation_fraction: float,
+    test_chromosomes: Sequence[str] = (),
+    validation_chromosomes: Sequence[str] = (),
+) -> SplitPlan:
+    """The split of every testable gene under ``scheme`` (one of :data:`sca_tf.schema.SPLIT_SCHEMES`).
+
+    The one split assignment of sca-tf: the TFDS builder and the generator's training data both call it, so a
+    synthetic set is trained on exactly the genes the classifiers train on.
+    """
+    if scheme not in SPLIT_SCHEMES:
+        raise ScaInputError(f"split scheme {scheme!r}: expected one of {', '.join(SPLIT_SCHEMES)}")
+    if scheme == "random":
+        return random_split(labels, seed=seed, test_fraction=test_fraction, validation_fraction=validation_fraction)
+    return chromosome_split(chromosomes, labels, seed=seed, test_fraction=test_fraction,
+                            validation_fraction=validation_fraction, test_chromosomes=test_chromosomes,
+                            validation_chromosomes=validation_chromosomes)
 
 
 def random_split(labels: np.ndarray, *, seed: int, test_fraction: float, validation_fraction: float) -> SplitPlan:

@@ -20,6 +20,7 @@ from Bio.SeqIO.FastaIO import SimpleFastaParser
 
 from sca_tf.errors import ScaInputError
 from sca_tf.provenance import describe_file
+from sca_tf.schema import DE_STATUSES, STATUSES
 from sca_tf.sequence import encode_bases
 
 DE_TABLE = "de_table.tsv"
@@ -28,9 +29,7 @@ PROMOTERS_TABLE = "promoters.tsv"
 PROMOTERS_FASTA = "promoters.fa"
 PROMOTERS_RUN = "promoters.json"
 
-UNTESTABLE = "untestable"
-STATUSES = ("not_de", "up", "down", UNTESTABLE)
-DE_STATUSES = ("up", "down")
+#: The columns of the DE and promoter tables that the dataset reads (of :mod:`sca_tf.schema`'s full tables).
 DE_COLUMNS = ("gene_id", "baseMean", "log2FoldChange", "padj", "status")
 PROMOTER_COLUMNS = ("gene_id", "chrom", "strand", "upstream", "downstream", "assembly", "status", "sequence")
 UNKNOWN_ASSEMBLY = "unknown"

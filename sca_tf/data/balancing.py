@@ -54,7 +54,12 @@ def composition(
     n_synthetic_available: int = 0,
     synthetic_ratio: float = 1.0,
 ) -> EpochComposition:
-    """Epoch sizes for ``strategy``; ``target_ratio`` is positives per negative after down/oversampling."""
+    """Epoch sizes for ``strategy``; ``target_ratio`` is positives per negative after down/oversampling.
+
+    ``synthetic`` adds exactly ``round(synthetic_ratio * n_positive)`` synthetic positives per epoch (drawn afresh
+    each epoch from the ``n_synthetic_available`` approved ones); a set too small for that ratio is refused rather
+    than silently giving a lower ratio than the one asked for.
+    """
     if strategy not in BALANCE_STRATEGIES:
         raise ScaInputError(f"balance {strategy!r} is not one of {', '.join(BALANCE_STRATEGIES)}")
     if strategy == "downsample":
@@ -63,7 +68,12 @@ def composition(
         return EpochComposition(n_negative, max(n_positive, round(target_ratio * n_negative)))
     if strategy == "synthetic":
         wanted = max(1, round(synthetic_ratio * n_positive))
-        return EpochComposition(n_negative, n_positive, min(wanted, n_synthetic_available))
+        if wanted > n_synthetic_available:
+            raise ScaInputError(
+                f"synthetic_ratio {synthetic_ratio:g} x {n_positive} real training positives needs {wanted} synthetic "
+                f"sequences, but the approved set holds {n_synthetic_available}; generate more or lower the ratio"
+            )
+        return EpochComposition(n_negative, n_positive, wanted)
     return EpochComposition(n_negative, n_positive)
 
 

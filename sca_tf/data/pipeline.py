@@ -36,9 +36,9 @@ import tensorflow_datasets as tfds
 from sca_tf.data import balancing
 from sca_tf.data.encoding import one_hot, reverse_complement_codes
 from sca_tf.errors import ScaInputError
+from sca_tf.schema import SPLITS, TEST, TRAIN, VALIDATION
 from sca_tf.sequence import encode_bases
 
-TRAIN, VALIDATION, TEST = "train", "validation", "test"
 _AUTOTUNE = tf.data.AUTOTUNE
 # Parallel tf.Example parsing when reading a split: AUTOTUNE settles on too little on a busy 2-core machine
 # (5.9k examples/s there, against 13.4k with 4 fixed calls).
@@ -61,7 +61,7 @@ class PipelineConfig:
       synthetic_fasta: FASTA of synthetic positive promoters (same length as the dataset's).
       synthetic_quality: ``quality.json`` of ``sca-tf assess-synthetic`` for exactly that FASTA; the set is used
         only if it passed the gate.
-      synthetic_ratio: synthetic positives added per real training positive (at most those in the file).
+      synthetic_ratio: synthetic positives added per real training positive (the file must hold enough).
       eval_parallel_calls: fixed parallelism of the validation / test one-hot map.
     """
 
@@ -123,7 +123,7 @@ def make_datasets(
     replicas = tf.distribute.get_strategy().num_replicas_in_sync
     if config.batch_size % replicas:
         raise ScaInputError(f"batch_size {config.batch_size} does not divide evenly over {replicas} replicas")
-    arrays = {split: _read_split(source, split) for split in (TRAIN, VALIDATION, TEST)}
+    arrays = {split: _read_split(source, split) for split in SPLITS}
     counts = {split: {"not_de": int((labels == 0).sum()), "de": int((labels == 1).sum())}
               for split, (_, labels) in arrays.items()}
     train_codes, train_labels = arrays[TRAIN]

@@ -7,7 +7,7 @@
   spectra, composition, memorisation, discriminability, motif content); ``write_quality_report``.
 * :mod:`sca_tf.synthetic.assess` — ``assess_synthetic(...)``: the gate on files (``sca-tf assess-synthetic``).
 * :mod:`sca_tf.synthetic.augment` — ``approved_synthetic(...)``: sequences released for augmentation only by a
-  passed report of the same file; ``augmentation_sample(...)`` draws a synthetic:real ratio.
+  passed report of the same file.
 * :mod:`sca_tf.synthetic.fasta` — validated reading and writing of synthetic FASTA files.
 * :mod:`sca_tf.synthetic.data` — real promoters split exactly as the ``sca_promoters`` dataset splits them.
 * :mod:`sca_tf.motifs.scan` — PWM scanning with JASPAR (pyjaspar) or the simulator's planted motifs.

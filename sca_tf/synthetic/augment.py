@@ -2,20 +2,17 @@
 
 The augmentation path never reads a synthetic FASTA directly: :func:`approved_synthetic` checks that the quality
 report (``quality.json`` from ``sca-tf assess-synthetic``) assessed exactly this file (SHA-256) and that every
-check passed, then :func:`augmentation_sample` draws the number of sequences a given synthetic:real ratio needs.
+check passed. How many of them one training epoch takes is the balancing's job
+(:func:`sca_tf.data.balancing.composition`: exactly the synthetic:real ratio asked for, or an error).
 
 >>> synthetic = approved_synthetic("out/synthetic.fa", "out/quality/quality.json",
 ...                                expected_length=2000)  # doctest: +SKIP
->>> extra = augmentation_sample(synthetic, n_real_positives=290, ratio=0.5, seed=0)  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
-
-import numpy as np
 
 from sca_tf.config_files import read_json_file
 from sca_tf.errors import ScaInputError
@@ -47,16 +44,3 @@ def approved_synthetic(synthetic_fasta: str | os.PathLike[str], quality_report: 
         )
     return read_synthetic_fasta(synthetic_fasta, expected_length=expected_length).sequences
 
-
-def augmentation_sample(sequences: Sequence[str], *, n_real_positives: int, ratio: float, seed: int) -> list[str]:
-    """``round(ratio * n_real_positives)`` sequences drawn without replacement (seeded) from an approved set."""
-    if not ratio > 0:
-        raise ScaInputError(f"augmentation ratio: expected a number > 0 (synthetic per real positive), got {ratio!r}")
-    wanted = round(ratio * n_real_positives)
-    if wanted < 1 or wanted > len(sequences):
-        raise ScaInputError(
-            f"augmentation ratio {ratio} x {n_real_positives} real positives needs {wanted} synthetic sequences, "
-            f"but {len(sequences)} are available; generate more or lower the ratio"
-        )
-    chosen = np.random.default_rng(seed).choice(len(sequences), wanted, replace=False)
-    return [sequences[i] for i in np.sort(chosen)]

@@ -22,12 +22,8 @@ import pandas as pd
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
 from sca_tf.errors import ScaInputError
+from sca_tf.schema import DE_STATUSES, TEST, TRAIN, UNTESTABLE, VALIDATION  # noqa: F401 - TRAIN.. re-read by importers
 from sca_tf.sequence import decode_bases, encode_bases
-
-DE_STATUSES = ("up", "down")
-UNTESTABLE = "untestable"
-SPLIT_SCHEMES = ("random", "chrom")
-TRAIN, VALIDATION, TEST = "train", "validation", "test"
 
 
 @dataclass(frozen=True)
@@ -65,22 +61,16 @@ def promoter_splits(
     """
     from sca_tf_datasets.sca_promoters import splitting, tables  # noqa: PLC0415 - the dataset package is heavy
 
-    if split_scheme not in SPLIT_SCHEMES:
-        raise ScaInputError(f"split scheme {split_scheme!r}: expected one of {', '.join(SPLIT_SCHEMES)}")
     files = tables.InputFiles.beside(de_table, promoters)
     upstream, downstream, assembly = _window_of(files.promoters)
     examples = tables.load_examples(files, upstream=upstream, downstream=downstream, assembly=assembly)
     examples = examples[examples["status"] != UNTESTABLE].reset_index(drop=True)
     labels = examples["label"].to_numpy()
-    if split_scheme == "random":
-        plan = splitting.random_split(labels, seed=split_seed, test_fraction=test_fraction,
-                                      validation_fraction=validation_fraction)
-    else:
-        plan = splitting.chromosome_split(
-            examples["chrom"].to_numpy(), labels, seed=split_seed, test_fraction=test_fraction,
-            validation_fraction=validation_fraction, test_chromosomes=test_chromosomes,
-            validation_chromosomes=validation_chromosomes,
-        )
+    plan = splitting.assign_splits(
+        split_scheme, labels, examples["chrom"].to_numpy(), seed=split_seed, test_fraction=test_fraction,
+        validation_fraction=validation_fraction, test_chromosomes=test_chromosomes,
+        validation_chromosomes=validation_chromosomes,
+    )
     return pd.DataFrame({
         "gene_id": examples["gene_id"],
         "chrom": examples["chrom"],

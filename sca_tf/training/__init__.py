@@ -5,16 +5,25 @@
 """
 
 from sca_tf.training.callbacks import ValidationCurves, predict_with_labels
-from sca_tf.training.classifier import TrainConfig, TrainResult, train_classifier, train_classifier_multi_worker
+from sca_tf.training.classifier import (
+    MultiWorkerResult,
+    TrainConfig,
+    TrainResult,
+    train,
+    train_classifier,
+    train_classifier_multi_worker,
+)
 from sca_tf.training.strategy import configure_cpu_replicas, make_strategy
 
 __all__ = [
+    "MultiWorkerResult",
     "TrainConfig",
     "TrainResult",
     "ValidationCurves",
     "configure_cpu_replicas",
     "make_strategy",
     "predict_with_labels",
+    "train",
     "train_classifier",
     "train_classifier_multi_worker",
 ]

@@ -33,7 +33,7 @@ from sca_tf.models import build_model, load_classifier
 from sca_tf.provenance import library_versions
 from sca_tf.training.callbacks import ValidationCurves
 from sca_tf.training.nan_guard import NaNLossGuard
-from sca_tf.training.recipe import CHECKPOINT_MONITOR, compile_classifier, training_defaults
+from sca_tf.training.recipe import CHECKPOINT_MONITOR, TrainingRecipe, compile_classifier, describe, recipe_for
 from sca_tf.training.strategy import make_strategy
 
 BEST_CHECKPOINT = Path("checkpoints") / "best.keras"
@@ -103,6 +103,25 @@ class TrainResult:
     epochs_run: int
     seconds: float
 
+    def summary(self) -> str:
+        return (f"best validation AUPRC {self.best_val_auprc:.4f} at epoch {self.best_epoch}; "
+                f"model: {self.model_path}")
+
+
+@dataclass(frozen=True)
+class MultiWorkerResult:
+    """What the chief of a multi-worker run wrote (the custom loop keeps no validation history)."""
+
+    model_path: Path
+    steps: int
+    final_loss: float
+    replicas: int
+    seconds: float
+
+    def summary(self) -> str:
+        return (f"multi-worker training finished ({self.steps} steps on {self.replicas} replicas, final loss "
+                f"{self.final_loss:.4f}); model: {self.model_path}")
+
 
 def train_classifier(
     source: Any,
@@ -126,8 +145,9 @@ def train_classifier(
         data = make_datasets(source, config.pipeline_config())
         steps = config.steps_per_epoch or data.steps_per_epoch
         model = build_model(config.model, data.sequence_length, **config.hparams)
-        compile_for_training(model, config, data, steps)
-    io.write_json(out / "config.json", _provenance(config, data, steps, strategy))
+        recipe, positive_weight = resolve_recipe(config, data)
+        compile_classifier(model, recipe, total_steps=config.epochs * steps, positive_weight=positive_weight)
+    io.write_json(out / "config.json", _provenance(config, data, steps, strategy, describe(recipe, positive_weight)))
     model.fit(
         data.train,
         steps_per_epoch=steps,
@@ -176,22 +196,17 @@ def training_callbacks(out: Path, validation: tf.data.Dataset, patience: int) ->
     ]
 
 
-def compile_for_training(model: keras.Model, config: TrainConfig, data: Datasets, steps: int) -> None:
-    """Compile with the model's defaults (e.g. the transformer's clipping, cosine decay and weighted loss)."""
-    defaults = training_defaults(config.model)
-    weighted = defaults.class_weighted_loss and data.class_weight is None and data.epoch.prevalence < 0.5
-    compile_classifier(
-        model,
-        learning_rate=config.learning_rate or defaults.learning_rate,
-        clipnorm=defaults.clipnorm,
-        decay_steps=config.epochs * steps if defaults.cosine_decay else None,
-        positive_weight=(1 - data.epoch.prevalence) / data.epoch.prevalence if weighted else None,
-    )
+def resolve_recipe(config: TrainConfig, data: Datasets) -> tuple[TrainingRecipe, float | None]:
+    """The model's recipe (with the run's learning rate) and the loss's positive weight for this training epoch."""
+    recipe = recipe_for(config.model, config.learning_rate)
+    return recipe, recipe.positive_weight(data.epoch.prevalence, class_weighted_epoch=data.class_weight is not None)
 
 
-def _provenance(config: TrainConfig, data: Datasets, steps: int, strategy: tf.distribute.Strategy) -> dict:
+def _provenance(config: TrainConfig, data: Datasets, steps: int, strategy: tf.distribute.Strategy,
+                recipe: dict[str, Any]) -> dict:
     return {
         "train_config": dataclasses.asdict(config),
+        "recipe": recipe,
         "seed": config.seed,
         "steps_per_epoch": steps,
         "sequence_length": data.sequence_length,
@@ -214,12 +229,13 @@ def _read_history(path: Path) -> list[dict[str, float]]:
 
 def train_classifier_multi_worker(
     source: Any, config: TrainConfig, run_dir: str | os.PathLike[str], strategy: tf.distribute.Strategy
-) -> Path | None:
+) -> MultiWorkerResult | None:
     """Train under ``MultiWorkerMirroredStrategy`` with :func:`sca_tf.training.multi_worker.train_multi_worker`.
 
     Keras 3 ``model.fit`` fails under that strategy (docs/distributed.md), so this runs the custom loop for
     ``config.epochs * steps_per_epoch`` steps on each worker's shard of the training pipeline. The chief writes
-    ``run_dir/model.keras`` and ``config.json`` and returns the model path; other workers return ``None``.
+    ``run_dir/model.keras`` and ``config.json`` and returns where; other workers return ``None``. The model's
+    recipe (optimizer, schedule, clipping, weighted loss) and the epoch's class weights apply as in ``model.fit``.
     Evaluate the saved model afterwards on one machine (``sca-tf evaluate``).
     """
     from sca_tf.training.multi_worker import is_chief, train_multi_worker
@@ -236,20 +252,38 @@ def train_classifier_multi_worker(
     def model_fn() -> keras.Model:
         return build_model(config.model, per_worker.sequence_length, **config.hparams)
 
+    began = time.perf_counter()
     keras.utils.set_random_seed(config.seed)
     chief = is_chief()
     out = io.ensure_output_dir(run_dir) if chief else None
+    recipe, positive_weight = resolve_recipe(config, per_worker)
+    total_steps = config.epochs * steps
     result = train_multi_worker(
         model_fn,
         dataset_fn,
-        config.epochs * steps,
+        total_steps,
         global_batch_size=config.batch_size,
         strategy=strategy,
-        optimizer_fn=lambda: keras.optimizers.Adam(config.learning_rate or 1e-3),
+        optimizer_fn=lambda: recipe.optimizer(total_steps),
+        loss_fn=recipe.loss(positive_weight, reduction=None),
+        class_weight=per_worker.class_weight,
         save_path=out / "model.keras" if out else None,
     )
     if out is None:
         return None
-    io.write_json(out / "config.json", {**_provenance(config, per_worker, steps, strategy), "replicas": replicas,
-                                        "final_loss": result.losses[-1], "loop": "sca_tf.training.multi_worker"})
-    return result.saved_to
+    io.write_json(out / "config.json", {
+        **_provenance(config, per_worker, steps, strategy, describe(recipe, positive_weight)),
+        "replicas": replicas, "final_loss": result.losses[-1], "loop": "sca_tf.training.multi_worker",
+    })
+    return MultiWorkerResult(model_path=out / "model.keras", steps=total_steps, final_loss=result.losses[-1],
+                             replicas=replicas, seconds=round(time.perf_counter() - began, 2))
+
+
+def train(source: Any, config: TrainConfig, run_dir: str | os.PathLike[str], *,
+          strategy: tf.distribute.Strategy) -> TrainResult | MultiWorkerResult | None:
+    """Train under ``strategy`` the way it needs: ``model.fit`` (:func:`train_classifier`), or the custom loop
+    (:func:`train_classifier_multi_worker`) under ``MultiWorkerMirroredStrategy``, where ``model.fit`` fails in
+    Keras 3; ``None`` on a worker that is not the chief."""
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return train_classifier_multi_worker(source, config, run_dir, strategy)
+    return train_classifier(source, config, run_dir, strategy=strategy)

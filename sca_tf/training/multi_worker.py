@@ -36,6 +36,7 @@ from tqdm.auto import tqdm
 
 from sca_tf import io
 from sca_tf.errors import ScaInputError
+from sca_tf.training.recipe import TrainingRecipe
 
 STRATEGY_KINDS = ("auto", "default", "mirrored", "multi_worker", "tpu")
 _CLUSTER_ROLES = ("chief", "worker")
@@ -137,6 +138,7 @@ def train_multi_worker(
     strategy: tf.distribute.Strategy | None = None,
     optimizer_fn: Callable[[], keras.optimizers.Optimizer] | None = None,
     loss_fn: Callable[[tf.Tensor, tf.Tensor], tf.Tensor] | None = None,
+    class_weight: Mapping[int, float] | None = None,
     save_path: str | os.PathLike[str] | None = None,
     progress: bool = True,
 ) -> LoopResult:
@@ -148,9 +150,12 @@ def train_multi_worker(
             ``context.get_per_replica_batch_size(global_batch_size)`` examples, at least ``steps`` of them; it
             should shard by ``context.input_pipeline_id`` so workers see different examples.
         global_batch_size: examples per step summed over all replicas (the loss is averaged over it).
-        optimizer_fn: builds the optimizer inside the scope (default: Adam, learning rate 1e-3).
+        optimizer_fn: builds the optimizer inside the scope (default: the paper's recipe, Adam 1e-3; pass
+            ``recipe.optimizer`` of :mod:`sca_tf.training.recipe`).
         loss_fn: per-example loss ``(y_true, y_pred) -> [batch]`` (default: binary cross-entropy); a Keras loss
             must be built with ``reduction=None``.
+        class_weight: ``{0: w0, 1: w1}``, as ``model.fit`` takes it: each example's loss is multiplied by the
+            weight of its label (on top of any sample weight the dataset yields).
         save_path: a ``.keras`` file the chief writes at the end (other workers write nothing).
 
     Every worker must call this with the same arguments; all end with the same weights.
@@ -161,10 +166,11 @@ def train_multi_worker(
     if global_batch_size % strategy.num_replicas_in_sync:
         raise ScaInputError(f"global_batch_size {global_batch_size} must divide evenly over "
                             f"{strategy.num_replicas_in_sync} replicas")
-    loss_fn = loss_fn or keras.losses.BinaryCrossentropy(reduction=None)
+    loss_fn = loss_fn or TrainingRecipe.loss(reduction=None)
+    label_weights = None if class_weight is None else tf.constant([class_weight[0], class_weight[1]], tf.float32)
     with strategy.scope():
         model = model_fn()
-        optimizer = optimizer_fn() if optimizer_fn else keras.optimizers.Adam(1e-3)
+        optimizer = optimizer_fn() if optimizer_fn else TrainingRecipe().optimizer()
         optimizer.build(model.trainable_variables)
     iterator = iter(strategy.distribute_datasets_from_function(dataset_fn))
 
@@ -173,7 +179,11 @@ def train_multi_worker(
         with tf.GradientTape() as tape:
             prediction = model(x, training=True)
             per_example = loss_fn(tf.reshape(tf.cast(y, prediction.dtype), tf.shape(prediction)), prediction)
-            loss = tf.nn.compute_average_loss(per_example, sample_weight=weight[0] if weight else None,
+            sample_weight = tf.cast(weight[0], per_example.dtype) if weight else None
+            if label_weights is not None:
+                by_label = tf.cast(tf.gather(label_weights, tf.reshape(tf.cast(y, tf.int32), [-1])), per_example.dtype)
+                sample_weight = by_label if sample_weight is None else sample_weight * by_label
+            loss = tf.nn.compute_average_loss(per_example, sample_weight=sample_weight,
                                               global_batch_size=global_batch_size)
             if model.losses:
                 loss += tf.nn.scale_regularization_loss(tf.add_n(model.losses))

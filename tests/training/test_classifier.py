@@ -111,7 +111,41 @@ def test_custom_loop_trainer_writes_the_chiefs_model(tmp_path: Path) -> None:
     # One worker without TF_CONFIG is its own chief; the two-worker run of the loop is in test_distributed.py.
     saved = train_classifier_multi_worker(planted_splits(), _config(epochs=1, steps_per_epoch=3), tmp_path / "mw",
                                           tf.distribute.get_strategy())
-    assert saved == tmp_path / "mw" / "model.keras" and saved.is_file()
+    assert saved.model_path == tmp_path / "mw" / "model.keras" and saved.model_path.is_file()
     config = json.loads((tmp_path / "mw" / "config.json").read_text())
     assert config["loop"] == "sca_tf.training.multi_worker" and config["seed"] == 3
-    assert list(keras.models.load_model(saved).get_config()["filters"]) == [16]
+    assert list(keras.models.load_model(saved.model_path).get_config()["filters"]) == [16]
+
+
+def test_custom_loop_trains_with_the_models_recipe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The multi-worker path takes the same recipe as model.fit: the transformer keeps its clipping, cosine decay and
+    weighted loss, and --balance class_weight reaches the loop."""
+    import tensorflow as tf
+
+    import sca_tf.training.multi_worker as multi_worker
+    from sca_tf.training import train_classifier_multi_worker
+
+    seen: dict = {}
+    real_loop = multi_worker.train_multi_worker
+
+    def spy(*args, **kwargs):
+        seen.update(kwargs)
+        return real_loop(*args, **kwargs)
+
+    monkeypatch.setattr(multi_worker, "train_multi_worker", spy)
+    transformer = {"stride": 8, "d_model": 8, "num_layers": 1, "num_heads": 2, "ff_dim": 8, "dense_units": (6,)}
+    config = _config(model="transformer", hparams=transformer, epochs=1, steps_per_epoch=2, learning_rate=None)
+    train_classifier_multi_worker(planted_splits(), config, tmp_path / "mw", tf.distribute.get_strategy())
+    optimizer = seen["optimizer_fn"]()
+    assert optimizer.clipnorm == 1.0
+    assert isinstance(optimizer._learning_rate, keras.optimizers.schedules.CosineDecay)
+    assert optimizer._learning_rate.decay_steps == 2
+    epoch = json.loads((tmp_path / "mw" / "config.json").read_text())["training_epoch"]
+    assert seen["loss_fn"].positive_weight == pytest.approx(epoch["negatives"] / epoch["positives"])
+    assert seen["class_weight"] is None
+
+    seen.clear()
+    train_classifier_multi_worker(planted_splits(), _config(epochs=1, steps_per_epoch=2, balance="class_weight"),
+                                  tmp_path / "mw-weighted", tf.distribute.get_strategy())
+    assert seen["class_weight"] is not None and seen["class_weight"][1] > seen["class_weight"][0]
+    assert not hasattr(seen["loss_fn"], "positive_weight")  # class weights, not a weighted loss on top

@@ -259,3 +259,21 @@ def test_kerastuner_chief_and_two_workers_share_one_search(tmp_path):
     assert scores == sorted(scores), "best trials come first (lowest validation loss)"
     builders = {path.name.split("_")[0] for path in (tmp_path / "ran").iterdir()}
     assert builders == {"tuner0", "tuner1"}, f"trials were built by {builders}: both workers must run trials"
+
+
+def test_training_loop_weights_each_example_by_its_class():
+    def dataset_fn(context: tf.distribute.InputContext) -> tf.data.Dataset:
+        x = np.eye(4, dtype=np.float32)[np.random.default_rng(0).integers(0, 4, (64, 40))]
+        y = np.tile([0.0, 1.0], 32).astype(np.float32)
+        return tf.data.Dataset.from_tensor_slices((x, y)).repeat().batch(context.get_per_replica_batch_size(16))
+
+    def run(class_weight):
+        keras.utils.set_random_seed(0)
+        return train_multi_worker(tiny_model, dataset_fn, 3, global_batch_size=16,
+                                  strategy=tf.distribute.get_strategy(), class_weight=class_weight, progress=False)
+
+    plain, ignored = run(None), run({0: 0.0, 1: 0.0})
+    assert all(loss == 0.0 for loss in ignored.losses)  # every example weighted 0: nothing to learn from
+    assert all(loss > 0.0 for loss in plain.losses)
+    doubled = run({0: 2.0, 1: 2.0})
+    assert doubled.losses[0] == pytest.approx(2 * plain.losses[0], rel=1e-5)

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import keras_tuner as kt
+import numpy as np
 import pandas as pd
 import pytest
 import tensorflow as tf
@@ -55,3 +56,28 @@ def test_unknown_tuner_and_model_are_refused(tmp_path: Path) -> None:
         tune(planted_splits(), "cnn", tmp_path, tuner="grid")
     with pytest.raises(ScaInputError, match="no search space for model 'cnn_lstm'"):
         tune(planted_splits(), "cnn_lstm", tmp_path)
+
+
+def test_the_tuner_compiles_with_the_training_recipe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trials are scored on the loss training will use: the transformer's weighted loss, clipping and decay."""
+    import sca_tf.training.tuning as tuning
+
+    compiled = []
+    real_compile = tuning.compile_classifier
+
+    def spy(model, recipe, **kwargs):
+        compiled.append((recipe, kwargs))
+        return real_compile(model, recipe, **kwargs)
+
+    monkeypatch.setattr(tuning, "compile_classifier", spy)
+
+    def tiny_transformer(hp: kt.HyperParameters) -> dict:
+        return {"stride": 8, "d_model": hp.Choice("d_model", [8]), "num_layers": 1, "num_heads": 2, "ff_dim": 8,
+                "dense_units": (4,)}
+
+    tune(planted_splits(), "transformer", tmp_path / "search", tuner="random", max_trials=1, epochs=1,
+         steps_per_epoch=2, pipeline=PipelineConfig(batch_size=32, seed=1), space=tiny_transformer, verbose=0)
+    recipe, kwargs = compiled[-1]
+    assert recipe.clipnorm == 1.0 and recipe.cosine_decay and kwargs["total_steps"] == 2
+    labels = np.array([int(example["label"]) for example in planted_splits()["train"]])
+    assert kwargs["positive_weight"] == pytest.approx((labels == 0).sum() / (labels == 1).sum())

@@ -1,0 +1,55 @@
+"""The training recipe: one optimizer, schedule, clipping and weighted loss per model, for every training path."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+
+from sca_tf.errors import ScaInputError
+from sca_tf.models import WeightedBinaryCrossentropy, build_model
+from sca_tf.training.recipe import TrainingRecipe, compile_classifier, recipe_for
+
+TINY_TRANSFORMER = {"stride": 8, "d_model": 8, "num_layers": 1, "num_heads": 2, "ff_dim": 8, "dense_units": (6,)}
+
+
+def test_cosine_decay_and_clipping_follow_the_recipe() -> None:
+    model = build_model("transformer", 64, **TINY_TRANSFORMER)
+    compile_classifier(model, TrainingRecipe(learning_rate=1e-3, clipnorm=1.0, cosine_decay=True), total_steps=100)
+    optimizer = model.optimizer
+    assert optimizer.clipnorm == 1.0
+    for step, expected in [(0, 1e-3), (50, 5e-4), (100, 0.0)]:
+        optimizer.iterations.assign(step)
+        assert float(optimizer.learning_rate) == pytest.approx(expected, rel=1e-4, abs=1e-9)
+
+
+def test_recipes_are_the_papers_plus_transformer_extras() -> None:
+    recipe = recipe_for("transformer")
+    assert (recipe.batch_size, recipe.epochs, recipe.learning_rate) == (256, 20, 1e-3)
+    assert recipe.clipnorm == 1.0 and recipe.cosine_decay and recipe.class_weighted_loss
+    assert recipe_for("cnn") == TrainingRecipe() == recipe_for("cnn_lstm")
+    assert recipe_for("transformer", learning_rate=5e-4).learning_rate == 5e-4
+
+
+def test_positive_weight_only_where_the_recipe_asks_and_the_epoch_is_imbalanced() -> None:
+    weighted = recipe_for("transformer")
+    assert weighted.positive_weight(0.2, class_weighted_epoch=False) == pytest.approx(4.0)
+    assert weighted.positive_weight(0.2, class_weighted_epoch=True) is None  # class weights already balance it
+    assert weighted.positive_weight(0.5, class_weighted_epoch=False) is None  # resampled to balance
+    assert TrainingRecipe().positive_weight(0.2, class_weighted_epoch=False) is None
+
+
+def test_loss_per_example_for_custom_loops() -> None:
+    y_true, y_pred = np.array([[1.0], [0.0]], "float32"), np.array([[0.9], [0.2]], "float32")
+    plain = TrainingRecipe.loss(reduction=None)(y_true, y_pred)
+    weighted = TrainingRecipe.loss(3.0, reduction=None)
+    assert isinstance(weighted, WeightedBinaryCrossentropy)
+    np.testing.assert_allclose(weighted(y_true, y_pred), np.asarray(plain) * [3.0, 1.0], rtol=1e-5)
+
+
+def test_cosine_decay_needs_the_number_of_steps_and_bad_rates_are_refused() -> None:
+    with pytest.raises(ScaInputError, match="cosine decay needs a positive number of training steps"):
+        recipe_for("transformer").optimizer()
+    with pytest.raises(ScaInputError, match="learning_rate: expected a positive number, got 0"):
+        TrainingRecipe(learning_rate=0)
+    assert isinstance(TrainingRecipe().optimizer(), keras.optimizers.Adam)
