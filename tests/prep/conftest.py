@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from prep.dge_data import synthetic_counts
-from prep.genome_data import CHROM_LENGTH, random_dna, write_fasta
 
+from sca_tf import io
 from sca_tf.prep.counts import CountData
+
+CHROM_LENGTH = 600
+
+
+def random_dna(length: int, seed: int) -> str:
+    return "".join(np.random.default_rng(seed).choice(list("ACGT"), size=length))
 
 
 @pytest.fixture(scope="module")
@@ -27,4 +34,4 @@ def chrom_sequence() -> str:
 def genome_path(tmp_path: Path, chrom_sequence: str) -> Path:
     # Lower-case stretch like a soft-masked Ensembl FASTA: output must be upper case.
     masked = chrom_sequence[:100] + chrom_sequence[100:200].lower() + chrom_sequence[200:]
-    return write_fasta(tmp_path / "genome.fa", {"chr1": masked, "chr2": random_dna(300, seed=2)})
+    return io.write_fasta([("chr1", masked), ("chr2", random_dna(300, seed=2))], tmp_path / "genome.fa")

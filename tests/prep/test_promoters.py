@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from Bio import bgzf
-from prep.genome_data import write_fasta
 
+from sca_tf import io
 from sca_tf.errors import ScaInputError
 from sca_tf.prep.genome import open_genome
 from sca_tf.prep.promoters import PROMOTER_COLUMNS, extract, read_labels, run_promoters
@@ -67,7 +67,7 @@ def test_minus_strand_is_reverse_complemented_exactly_once(tmp_path: Path) -> No
     motif = "TTGACGTCAAGG"
     upstream_on_minus = "C" * 8 + motif  # transcript orientation: 5' ... 3' ending right before the TSS
     chrom = "A" * 100 + reverse_complement(upstream_on_minus) + "G" * 100
-    genome = open_genome(write_fasta(tmp_path / "m.fa", {"1": chrom}))
+    genome = open_genome(io.write_fasta([("1", chrom)], tmp_path / "m.fa"))
     tss = 100  # 1-based position of the last A: the block just above it is upstream on the minus strand
     genes = pd.DataFrame(
         [{"gene_id": "G", "gene_name": "", "gene_biotype": "", "chrom": "1", "strand": "-", "tss": tss}]
