@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,6 +36,8 @@ from sca_tf.config_files import dataclass_from_file
 from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.provenance import library_versions
 from sca_tf.schema import SPLITS, TEST, TRAIN, VALIDATION
+
+logger = logging.getLogger(__name__)
 
 #: Training settings of the simulated default, under any ``[train]`` keys given: smaller batches (1,900
 #: training promoters make only 8 steps of 256 an epoch), reverse-complement augmentation, and for the CNN a
@@ -129,6 +132,9 @@ class RunResult:
     test_metrics: dict[str, dict[str, float | None]]
     seconds: float
 
+    def summary(self) -> str:
+        return f"report: {self.report_markdown} ({self.seconds:.0f} s)"
+
 
 def run(config: RunConfig = RunConfig()) -> RunResult:
     """Run every stage of ``config`` and write the report; see the module docstring for the layout."""
@@ -145,12 +151,12 @@ def run(config: RunConfig = RunConfig()) -> RunResult:
     else:
         rule = DERule(lfc_threshold=config.lfc_threshold, padj_threshold=config.padj_threshold)
         dge = run_dge(inputs["counts"], out / "dge", samples_path=config.samples, alpha=config.alpha, rule=rule)
-        print(dge.summary())
+        logger.info(dge.summary())
         de_table = dge.table_path
     promoters = run_promoters(de_table, inputs["genome"], inputs["annotation"], out / "promoters",
                               upstream=config.upstream, downstream=config.downstream, assembly=inputs["assembly"],
                               max_n_fraction=config.max_n_fraction)
-    print(promoters.summary())
+    logger.info(promoters.summary())
     built = build_dataset(out / "tfds", de_table=de_table, promoters=promoters.table_path,
                           upstream=config.upstream, downstream=config.downstream, assembly=promoters.assembly,
                           split_scheme=config.split, seed=config.seed)
@@ -161,7 +167,7 @@ def run(config: RunConfig = RunConfig()) -> RunResult:
         train_config = TrainConfig.from_mapping(config.train_settings(name))
         result = train_classifier(builder, train_config, out / "train" / name)
         model_paths[name] = result.model_path
-        print(f"{name}: best validation AUPRC {result.best_val_auprc:.3f} at epoch {result.best_epoch}")
+        logger.info("%s: %s", name, result.summary())
     evaluations, validation = evaluate_run(builder, model_paths, out, xgboost=config.xgboost,
                                            tune_xgboost=config.tune_xgboost, n_resamples=config.n_resamples,
                                            seed=config.seed,
@@ -175,7 +181,6 @@ def run(config: RunConfig = RunConfig()) -> RunResult:
     result = RunResult(out=out, report_json=out / "report.json", report_markdown=out / "report.md",
                        test_metrics={row.name: dict(row.to_dict()["metrics"]) for row in evaluations},
                        seconds=round(time.perf_counter() - began, 1))
-    print(f"report: {result.report_markdown} ({result.seconds:.0f} s)")
     return result
 
 

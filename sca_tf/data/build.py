@@ -12,6 +12,7 @@ overrides give a custom config named after its settings, which ``tfds.load`` fin
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import time
@@ -27,6 +28,7 @@ from sca_tf_datasets.sca_promoters.raw_sources import RawSources
 
 from sca_tf.errors import ScaInputError
 
+logger = logging.getLogger(__name__)
 DEFAULT_CONFIG = promoters_builder.Builder.DEFAULT_BUILDER_CONFIG_NAME
 
 
@@ -106,7 +108,7 @@ def build_dataset(
         label_counts=dict(builder.info.metadata["label_counts"]),
         seconds=time.perf_counter() - began,
     )
-    print(built.summary())
+    logger.info(built.summary())
     return built
 
 

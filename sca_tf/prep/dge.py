@@ -32,12 +32,7 @@ from sca_tf.errors import ScaInputError
 from sca_tf.prep.counts import CountData, read_counts
 from sca_tf.prep.deseq_inference import VectorizedInference
 from sca_tf.provenance import describe_file, library_versions
-
-DE_COLUMNS = [
-    "gene_id", "baseMean", "log2FoldChange", "lfcSE", "stat", "pvalue", "padj", "status", "untestable_reason",
-]
-STATUSES = ("up", "down", "not_de", "untestable")
-UNTESTABLE_REASONS = ("all_zero", "cooks_outlier", "independent_filtering")
+from sca_tf.schema import DE_COLUMNS, DOWN, NOT_DE, STATUSES, UNTESTABLE, UNTESTABLE_REASONS, UP
 
 
 @dataclass(frozen=True)
@@ -62,8 +57,8 @@ class DERule:
                 significant & (table["log2FoldChange"] > self.lfc_threshold),
                 significant & (table["log2FoldChange"] < -self.lfc_threshold),
             ],
-            ["untestable", "up", "down"],
-            default="not_de",
+            [UNTESTABLE, UP, DOWN],
+            default=NOT_DE,
         )
         return pd.Series(status, index=table.index, name="status")
 
@@ -99,7 +94,7 @@ def differential_expression(
 ) -> pd.DataFrame:
     """Test ``treatment`` vs ``reference`` with PyDESeq2 and label every gene; returns the DE table.
 
-    Columns are :data:`DE_COLUMNS` in input gene order. ``alpha`` is the FDR target of independent filtering
+    Columns are :data:`sca_tf.schema.DE_COLUMNS` in input gene order. ``alpha`` is the FDR target of independent filtering
     (R ``results(alpha=)``); ``rule`` decides ``up`` / ``down`` / ``not_de``. ``n_cpus`` is the number of
     worker processes for the per-gene dispersion fits (None: all cores). ``verbose`` prints PyDESeq2's own
     messages (its warnings always show); ``progress`` shows a progress bar over the fitting stages on a terminal.
@@ -129,7 +124,7 @@ def differential_expression(
     table = stats.results_df.rename_axis("gene_id").reset_index()
     table["status"] = rule.status(table)
     table["untestable_reason"] = untestable_reason(table)
-    table = table[DE_COLUMNS]
+    table = table[list(DE_COLUMNS)]
     table.attrs["dispersion_trend"] = dds.uns["disp_function_type"]
     return table
 

@@ -26,13 +26,8 @@ from sca_tf.errors import ScaInputError
 from sca_tf.prep.annotation import load_annotation, strip_version
 from sca_tf.prep.coordinates import promoter_window
 from sca_tf.prep.genome import check_assembly, contig_lengths, contig_resolver, open_genome
+from sca_tf.schema import DROP_REASONS, PROMOTER_COLUMNS
 from sca_tf.sequence import cpg_observed_expected, gc_fraction, n_fraction, reverse_complement
-
-PROMOTER_COLUMNS = [
-    "gene_id", "gene_name", "gene_biotype", "chrom", "strand", "tss", "start", "end",
-    "upstream", "downstream", "assembly", "status", "gc", "cpg_oe", "sequence",
-]
-DROP_REASONS = ("not_in_annotation", "excluded_biotype", "missing_contig", "off_contig_edge", "too_many_n")
 
 
 @dataclass(frozen=True)
@@ -174,7 +169,7 @@ def run_promoters(
 
     kept = kept.merge(labels, on="gene_id", how="left").assign(
         upstream=upstream, downstream=downstream, assembly=annotation_table.assembly or "unknown"
-    )[PROMOTER_COLUMNS]
+    )[list(PROMOTER_COLUMNS)]
     table_path = io.write_tsv(kept, out / "promoters.tsv")
     fasta_path = io.write_fasta(
         ((f"{r.gene_id} {r.chrom}:{r.start}-{r.end}({r.strand})", r.sequence) for r in kept.itertuples()),

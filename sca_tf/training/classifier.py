@@ -49,8 +49,8 @@ class TrainConfig:
 
     model: str = "cnn"
     hparams: Mapping[str, Any] = field(default_factory=dict)
-    epochs: int = 20
-    batch_size: int = 256
+    epochs: int = TrainingRecipe.epochs
+    batch_size: int = TrainingRecipe.batch_size
     learning_rate: float | None = None
     seed: int = 0
     balance: str = "none"

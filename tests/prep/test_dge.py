@@ -17,13 +17,12 @@ from pydeseq2.ds import DeseqStats
 from sca_tf.errors import ScaInputError
 from sca_tf.prep.counts import CountData
 from sca_tf.prep.dge import (
-    DE_COLUMNS,
-    UNTESTABLE_REASONS,
     DERule,
     differential_expression,
     run_dge,
     untestable_reason,
 )
+from sca_tf.schema import DE_COLUMNS, UNTESTABLE_REASONS
 
 
 def write_geo(data: CountData, path: Path) -> Path:
@@ -69,7 +68,7 @@ def test_untestable_reason_distinguishes_the_three_causes() -> None:
 
 def test_planted_fold_changes_are_recovered(synthetic_table: pd.DataFrame) -> None:
     table = synthetic_table
-    assert table.columns.tolist() == DE_COLUMNS
+    assert table.columns.tolist() == list(DE_COLUMNS)
     assert table["gene_id"].tolist() == [f"ENSG{i:011d}" for i in range(N_GENES)]
     assert (table["status"].iloc[:N_UP] == "up").all()
     assert (table["status"].iloc[N_UP:N_UP + N_DOWN] == "down").all()
@@ -135,7 +134,7 @@ def test_run_dge_writes_table_parquet_and_provenance(synthetic: CountData, tmp_p
     assert last_row[DE_COLUMNS.index("log2FoldChange")] == "NA" and last_row[-1] == "all_zero"
     tsv = pd.read_csv(result.table_path, sep="\t", keep_default_na=False, na_values=["NA"])
     parquet = pd.read_parquet(result.parquet_path)
-    assert tsv.columns.tolist() == parquet.columns.tolist() == DE_COLUMNS
+    assert tsv.columns.tolist() == parquet.columns.tolist() == list(DE_COLUMNS)
     pd.testing.assert_series_equal(tsv["status"], parquet["status"])
     np.testing.assert_allclose(tsv["padj"], parquet["padj"], rtol=1e-12, equal_nan=True)
     assert set(parquet["untestable_reason"]) == {"", "all_zero", "cooks_outlier"}

@@ -11,7 +11,8 @@ from Bio import bgzf
 from sca_tf import io
 from sca_tf.errors import ScaInputError
 from sca_tf.prep.genome import open_genome
-from sca_tf.prep.promoters import PROMOTER_COLUMNS, extract, read_labels, run_promoters
+from sca_tf.prep.promoters import extract, read_labels, run_promoters
+from sca_tf.schema import PROMOTER_COLUMNS
 from sca_tf.sequence import reverse_complement
 
 
@@ -52,7 +53,7 @@ def test_windows_are_exact_and_strand_aware(
     tmp_path: Path, chrom_sequence: str, genome_path: Path, annotation_path: Path, de_table_path: Path
 ) -> None:
     table = _run(de_table_path, genome_path, annotation_path, tmp_path / "out")
-    assert list(table.reset_index().columns) == PROMOTER_COLUMNS
+    assert list(table.reset_index().columns) == list(PROMOTER_COLUMNS)
     assert table.loc["PLUSGENE", "sequence"] == chrom_sequence[280:300]
     assert table.loc["MINUSGENE", "sequence"] == reverse_complement(chrom_sequence[250:270])
     assert (table.loc["PLUSGENE", "start"], table.loc["PLUSGENE", "end"]) == (280, 300)
