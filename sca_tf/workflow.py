@@ -204,7 +204,7 @@ def evaluate_run(
     from sca_tf.evaluate import LabelledSequences, evaluate_models, max_f1_threshold, metrics_at_threshold
     from sca_tf.evaluate.xgb import XGBConfig, fit_booster, save_booster, staged_tuning
     from sca_tf.models import feature_extractor, load_classifier
-    from sca_tf.models.scoring import predict_codes
+    from sca_tf.data.scoring import predict_codes
 
     splits = {split: read_split(builder, split) for split in SPLITS}
     scores: dict[str, tuple[np.ndarray, np.ndarray]] = {}

@@ -12,7 +12,7 @@ from sca_tf_datasets.sca_promoters.sca_promoters_dataset_builder import SIMULATE
 from sklearn.metrics import roc_auc_score
 
 import sca_tf.data.splits
-import sca_tf.models.scoring
+import sca_tf.data.scoring
 import sca_tf.training
 from sca_tf.ablation import AblationConfig, run_ablation
 from sca_tf.cli import main
@@ -93,7 +93,7 @@ def test_every_model_and_arm_is_trained_compared_on_validation_and_test_is_read_
     validation = read_split(builder, "validation")
     row = result.rows[4]  # cnn, synthetic x0.5
     model = load_classifier(row["model_path"], expected_model="cnn")
-    scores = sca_tf.models.scoring.predict_codes(model, validation.codes)
+    scores = sca_tf.data.scoring.predict_codes(model, validation.codes)
     assert row["validation_auroc"] == pytest.approx(roc_auc_score(validation.labels, scores), abs=1e-6)
     low, high = row["validation_auroc_ci"]
     assert low <= row["validation_auroc"] <= high

@@ -1,4 +1,4 @@
-"""Score base-code sequences with a trained Keras model, one-hot encoding them on the fly in batches."""
+"""Score base-code sequences with a trained Keras model: batched through tf.data, one-hot encoded on the fly."""
 
 from __future__ import annotations
 
