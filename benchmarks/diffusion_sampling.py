@@ -12,7 +12,6 @@ ratio is the cost of sca-tf's training step. Sizes default to what a 2-core CPU 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import time
 from typing import Any
@@ -21,7 +20,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from sca_tf.models.generative.denoiser import SinusoidalTimeEmbedding
 from sca_tf.models.generative.diffusion import DiffusionModel, build_diffusion_model
+from sca_tf.sequence import one_hot
 
 
 def reference_denoiser(length: int, channels: int, dilations: list[int], kernel_size: int, groups: int,
@@ -50,16 +51,8 @@ def reference_denoiser(length: int, channels: int, dilations: list[int], kernel_
     return keras.Model([noisy, time_features], noise, name="reference_denoiser")
 
 
-def sinusoid(timesteps: tf.Tensor, dim: int) -> tf.Tensor:
-    half = dim // 2
-    frequencies = tf.exp(-math.log(10_000.0) * tf.range(half, dtype=tf.float32) / half)
-    angles = tf.cast(timesteps, tf.float32)[:, None] * frequencies[None, :]
-    return tf.concat([tf.sin(angles), tf.cos(angles)], axis=-1)
-
-
 def one_hot_data(n: int, length: int, seed: int) -> np.ndarray:
-    codes = np.random.default_rng(seed).integers(0, 4, (n, length))
-    return np.eye(4, dtype=np.float32)[codes]
+    return one_hot(np.random.default_rng(seed).integers(0, 4, (n, length)))
 
 
 def time_training(model: keras.Model, data: tf.data.Dataset, steps: int, batch_size: int) -> float:
@@ -109,13 +102,14 @@ def main() -> None:
     one_hot = one_hot_data(4 * args.train_batch, args.length, seed=0)
     ours_data = tf.data.Dataset.from_tensor_slices(one_hot).repeat().batch(args.train_batch).prefetch(2)
     alphas_bar = tf.constant(ours.schedule.alphas_bar, tf.float32)
+    sinusoid = SinusoidalTimeEmbedding(args.time_dim)
 
     def noised(x0: tf.Tensor) -> tuple[tuple[tf.Tensor, tf.Tensor], tf.Tensor]:
         t = tf.random.uniform([tf.shape(x0)[0]], 0, args.timesteps, dtype=tf.int32)
         noise = tf.random.normal(tf.shape(x0))
         signal = tf.gather(alphas_bar, t)[:, None, None]
         x_t = tf.sqrt(signal) * (2.0 * x0 - 1.0) + tf.sqrt(1.0 - signal) * noise
-        return (x_t, sinusoid(t, args.time_dim)), noise
+        return (x_t, sinusoid(t)), noise
 
     reference_data = ours_data.map(noised).prefetch(2)
     figures: dict[str, Any] = {

@@ -25,23 +25,29 @@ from collections.abc import Sequence
 from typing import Any
 
 from sca_tf.errors import ScaInputError
+from sca_tf.models.generative.diffusion import PARAMETERIZATIONS
+from sca_tf.models.generative.schedule import SCHEDULES
+from sca_tf.provenance import describe_file
+from sca_tf.schema import SPLIT_SCHEMES
+from sca_tf.synthetic import data
+from sca_tf.training.generator import GENERATOR_MODELS, GeneratorTrainConfig, train_generator
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    data = parser.add_argument_group("training positives")
-    data.add_argument("--de-table", help="de_table.tsv from `sca-tf dge`")
-    data.add_argument("--promoters", help="promoters.tsv from `sca-tf promoters`")
-    data.add_argument("--train-genes", help="file of training gene IDs (instead of the recomputed split)")
-    data.add_argument("--positives-fasta", help="FASTA of training positives (instead of the tables)")
-    data.add_argument("--split-scheme", choices=("random", "chrom"), default="random")
-    data.add_argument("--split-seed", type=int, default=0)
-    data.add_argument("--test-fraction", type=float, default=0.2)
-    data.add_argument("--validation-fraction", type=float, default=0.1)
+    sources = parser.add_argument_group("training positives")
+    sources.add_argument("--de-table", help="de_table.tsv from `sca-tf dge`")
+    sources.add_argument("--promoters", help="promoters.tsv from `sca-tf promoters`")
+    sources.add_argument("--train-genes", help="file of training gene IDs (instead of the recomputed split)")
+    sources.add_argument("--positives-fasta", help="FASTA of training positives (instead of the tables)")
+    sources.add_argument("--split-scheme", choices=SPLIT_SCHEMES, default="random")
+    sources.add_argument("--split-seed", type=int, default=0)
+    sources.add_argument("--test-fraction", type=float, default=0.2)
+    sources.add_argument("--validation-fraction", type=float, default=0.1)
 
     model = parser.add_argument_group("model")
-    model.add_argument("--model", choices=("diffusion", "gan"), default="diffusion")
+    model.add_argument("--model", choices=GENERATOR_MODELS, default="diffusion")
     model.add_argument("--channels", type=int, default=128)
     model.add_argument("--dilations", type=int, nargs="+", default=[1, 2, 4, 8],
                        help="diffusion: one residual block per dilation")
@@ -53,13 +59,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     model.add_argument("--latent-dim", type=int, default=64, help="gan: latent vector size")
     model.add_argument("--gan-layers", type=int, default=2, help="gan: up-/down-sampling layers")
     model.add_argument("--critic-steps", type=int, default=5, help="gan: critic updates per generator update")
-    model.add_argument("--schedule", choices=("linear", "cosine"), default="linear")
+    model.add_argument("--schedule", choices=SCHEDULES, default="linear")
     model.add_argument("--timesteps", type=int, default=1000)
     model.add_argument("--beta-start", type=float, default=1e-4)
     model.add_argument("--beta-end", type=float, default=0.02)
     model.add_argument("--condition-on-status", action="store_true", help="diffusion: condition on up/down")
     model.add_argument("--condition-dropout", type=float, default=0.1)
-    model.add_argument("--parameterization", choices=("epsilon", "categorical_x0"), default="epsilon",
+    model.add_argument("--parameterization", choices=PARAMETERIZATIONS, default="epsilon",
                        help="diffusion: the denoiser predicts the noise (MSE) or the clean bases' logits "
                             "(cross-entropy)")
 
@@ -90,9 +96,6 @@ def hparams(args: argparse.Namespace) -> dict[str, Any]:
 
 def load_positives(args: argparse.Namespace) -> tuple[Any, Any, dict[str, Any]]:
     """Training positives, validation positives (or ``None``) and a record of where they came from."""
-    from sca_tf.provenance import describe_file
-    from sca_tf.synthetic import data
-
     if args.positives_fasta:
         if args.de_table or args.promoters or args.train_genes:
             raise ScaInputError("--positives-fasta replaces --de-table/--promoters/--train-genes; give one source")
@@ -123,8 +126,6 @@ def load_positives(args: argparse.Namespace) -> tuple[Any, Any, dict[str, Any]]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        from sca_tf.training.generator import GeneratorTrainConfig, train_generator
-
         config = GeneratorTrainConfig(
             model=args.model, hparams=hparams(args), schedule=args.schedule, timesteps=args.timesteps,
             beta_start=args.beta_start, beta_end=args.beta_end, condition_on_status=args.condition_on_status,

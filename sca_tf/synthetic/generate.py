@@ -17,7 +17,6 @@ import os
 import time
 import zipfile
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +24,11 @@ import keras
 
 from sca_tf.errors import ScaInputError
 from sca_tf.io import ensure_output_dir, write_json
-from sca_tf.models.generative.diffusion import DEFAULT_DDIM_STEPS, DiffusionModel
-from sca_tf.models.generative.encoding import SequenceGenerator, check_count
+from sca_tf.models.generative.base import SequenceGenerator, check_count
+from sca_tf.models.generative.diffusion import DiffusionModel
 from sca_tf.models.generative.gan import PromoterGAN
-from sca_tf.provenance import sha256_of
+from sca_tf.models.generative.sampling import default_steps
+from sca_tf.provenance import library_versions, sha256_of
 from sca_tf.synthetic.fasta import write_synthetic_fasta
 
 
@@ -121,8 +121,7 @@ def generate(
         "sampling": {**options, "seed": seed, "condition": condition, "batch_size": batch_size},
         "seconds": round(seconds, 3),
         "sequences_per_second": n / seconds if seconds > 0 else None,
-        "versions": {name: metadata.version(name) for name in ("sca-tf", "tensorflow-cpu", "keras")
-                     if _installed(name)},
+        "versions": library_versions(),
     })
     return GenerationResult(out, provenance, n, seconds)
 
@@ -131,9 +130,7 @@ def _sampler_options(model: SequenceGenerator, sampler: str | None, steps: int |
                      guidance: float) -> dict[str, Any]:
     if isinstance(model, DiffusionModel):
         sampler = sampler or "ddim"
-        timesteps = model.schedule.timesteps
-        if steps is None:
-            steps = timesteps if sampler == "ddpm" else min(DEFAULT_DDIM_STEPS, timesteps)
+        steps = default_steps(sampler, model.schedule.timesteps) if steps is None else steps
         return {"sampler": sampler, "steps": steps, "eta": eta, "guidance": guidance}
     if sampler is not None or steps is not None or eta or guidance != 1:
         raise ScaInputError(
@@ -141,11 +138,3 @@ def _sampler_options(model: SequenceGenerator, sampler: str | None, steps: int |
             "apply to diffusion models only"
         )
     return {}
-
-
-def _installed(name: str) -> bool:
-    try:
-        metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return False
-    return True

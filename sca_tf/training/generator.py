@@ -30,9 +30,10 @@ import tensorflow as tf
 from sca_tf import io
 from sca_tf.data.encoding import one_hot
 from sca_tf.errors import ScaInputError
-from sca_tf.models.generative.diffusion import PARAMETERIZATIONS, SCHEDULES, build_diffusion_model
-from sca_tf.models.generative.encoding import SequenceGenerator
+from sca_tf.models.generative.base import SequenceGenerator
+from sca_tf.models.generative.diffusion import build_diffusion_model, check_parameterization
 from sca_tf.models.generative.gan import build_gan
+from sca_tf.models.generative.schedule import check_schedule
 from sca_tf.provenance import library_versions
 from sca_tf.sequence import encode_bases
 from sca_tf.synthetic.data import DE_STATUSES, PromoterSet, status_indices
@@ -88,12 +89,8 @@ class GeneratorTrainConfig:
     def __post_init__(self) -> None:
         if self.model not in GENERATOR_MODELS:
             raise ScaInputError(f"generator model {self.model!r}: expected one of {', '.join(GENERATOR_MODELS)}")
-        if self.schedule not in SCHEDULES:
-            raise ScaInputError(f"noise schedule {self.schedule!r}: expected one of {', '.join(SCHEDULES)}")
-        if self.parameterization not in PARAMETERIZATIONS:
-            raise ScaInputError(
-                f"parameterization {self.parameterization!r}: expected one of {', '.join(PARAMETERIZATIONS)}"
-            )
+        check_schedule(self.schedule)
+        check_parameterization(self.parameterization)
         if self.condition_on_status and self.model != "diffusion":
             raise ScaInputError("conditioning on up/down status is implemented for the diffusion model only")
         for name in ("epochs", "batch_size"):

@@ -2,8 +2,8 @@
 
 The generator maps a Gaussian latent vector to per-position base probabilities (softmax over ``A, C, G, T``);
 the critic scores one-hot sequences; real sequences are one-hot ``{0, 1}``, generated ones are the softmax
-outputs, as in Killoran et al. (2017). Decoding is the shared argmax of :mod:`sca_tf.models.generative.encoding`, so the
-channel order of generation and decoding cannot drift apart (the paper's decoder swapped C and G).
+outputs, as in Killoran et al. (2017). Decoding is the shared argmax of :mod:`sca_tf.models.generative.base`, so
+the channel order of generation and decoding cannot drift apart (the paper's decoder swapped C and G).
 
 >>> gan = build_gan(64, latent_dim=8, channels=8)
 >>> gan.compile()
@@ -24,14 +24,13 @@ from tqdm.auto import tqdm
 
 from sca_tf.errors import ScaInputError
 from sca_tf.models.base import positive_int
-from sca_tf.models.generative.encoding import (
+from sca_tf.models.generative.base import (
+    N_BASES,
     SequenceGenerator,
     check_positive,
     replica_mean_scale,
     replica_step_seeds,
 )
-
-N_BASES = 4
 
 
 def _check_halvings(sequence_length: int, n_layers: int) -> None:
@@ -183,7 +182,6 @@ class PromoterGAN(SequenceGenerator):
 
     def get_compile_config(self) -> None:
         """Not saved: two optimisers do not fit Keras' single-optimiser compile config; reload with ``compile``."""
-        return None
 
     def compile(self, generator_optimizer: keras.optimizers.Optimizer | None = None,
                 critic_optimizer: keras.optimizers.Optimizer | None = None, **kwargs: Any) -> None:
@@ -238,9 +236,7 @@ class PromoterGAN(SequenceGenerator):
     def sample_one_hot(self, n: int, *, seed: int = 0, condition: str | None = None, batch_size: int = 64,
                        progress: bool = False) -> np.ndarray:
         """Base probabilities ``[n, length, 4]`` from ``n`` seeded latent draws (the GAN is unconditional)."""
-        check_positive("n", n)
-        check_positive("batch_size", batch_size)
-        self.check_condition(condition)
+        self.check_request(n, batch_size, condition)
         if self._generate_fn is None:
             self._generate_fn = tf.function(lambda z: self.generator(z, training=False), reduce_retracing=True)
         latent = np.random.default_rng(seed).standard_normal((n, self.generator.latent_dim)).astype(np.float32)

@@ -10,7 +10,7 @@ import pytest
 import tensorflow as tf
 
 from sca_tf.errors import ScaInputError
-from sca_tf.models.generative.encoding import decode_one_hot, one_hot_sequences
+from sca_tf.models.generative.base import decode_one_hot, one_hot_sequences
 from sca_tf.models.generative.gan import Critic, Generator, PromoterGAN, build_gan
 
 TINY = {"latent_dim": 4, "channels": 8, "n_layers": 1, "kernel_size": 3, "critic_steps": 1}

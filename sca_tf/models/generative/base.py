@@ -1,7 +1,7 @@
 """What every sca-tf generative model shares: the one-hot codec, a trained-steps counter and ``generate``.
 
 Generative models work on one-hot DNA ``[batch, length, 4]`` with channels in ``A, C, G, T`` order, the order
-fixed by :mod:`sca_tf.data.encoding` for the whole project. :func:`one_hot_sequences` and
+fixed by the codec :mod:`sca_tf.sequence` for the whole project. :func:`one_hot_sequences` and
 :func:`decode_one_hot` are the only way in and out, so a model can never decode with another channel order
 than the one it was trained with (the paper's GAN decoder swapped C and G).
 
@@ -21,6 +21,9 @@ import tensorflow as tf
 from sca_tf.errors import ScaInputError
 from sca_tf.sequence import ALPHABET, decode_bases, encode_many, one_hot
 
+#: One-hot channels per position (``A, C, G, T``).
+N_BASES = len(ALPHABET)
+
 
 def one_hot_sequences(sequences: Sequence[str], *, where: str = "sequences") -> np.ndarray:
     """``[n, length, 4]`` float32 one-hot (``A, C, G, T``; ``N`` = zeros) of equal-length upper-case sequences.
@@ -36,8 +39,8 @@ def decode_one_hot(values: Any) -> list[str]:
     Ties go to the earlier channel; every position decodes to one of ``A, C, G, T`` (never ``N``).
     """
     values = np.asarray(values)
-    if values.ndim != 3 or values.shape[-1] != len(ALPHABET):
-        raise ScaInputError(f"expected scores of shape [n, length, {len(ALPHABET)}], got {list(values.shape)}")
+    if values.ndim != 3 or values.shape[-1] != N_BASES:
+        raise ScaInputError(f"expected scores of shape [n, length, {N_BASES}], got {list(values.shape)}")
     codes = values.argmax(axis=-1)
     return [decode_bases(row) for row in codes]
 
@@ -79,16 +82,16 @@ class SequenceGenerator(keras.Model):
     def generate(self, n: int, *, seed: int = 0, condition: str | None = None, batch_size: int = 64,
                  progress: bool = False, **options: Any) -> list[str]:
         """``n`` generated ``ACGT`` sequences of :attr:`sequence_length` bases (``options`` go to the sampler)."""
-        check_count(n)
-        check_positive("batch_size", batch_size)
-        self.check_condition(condition)
+        self.check_request(n, batch_size, condition)
         return decode_one_hot(
             self.sample_one_hot(n, seed=seed, condition=condition, batch_size=batch_size, progress=progress,
                                 **options)
         )
 
-    def check_condition(self, condition: str | None) -> None:
-        """Refuse a condition the model does not know, or one given to an unconditional model."""
+    def check_request(self, n: Any, batch_size: Any, condition: str | None) -> None:
+        """Refuse a bad ``n`` or ``batch_size``, or a condition the model does not know (any, if unconditional)."""
+        check_count(n)
+        check_positive("batch_size", batch_size)
         if condition is None:
             return
         if not self.class_names:

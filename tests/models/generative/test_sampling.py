@@ -1,0 +1,119 @@
+"""Sampling: DDPM and DDIM plans and steps, guidance, determinism, decoding, bad requests, trained toy models."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from models.generative.diffusion_data import (
+    DOWN_SEQUENCE,
+    TINY,
+    UP_SEQUENCE,
+    identity,
+    tiny_model,
+    train_toy_model,
+)
+
+from sca_tf.errors import ScaInputError
+from sca_tf.models.generative.denoiser import Denoiser
+from sca_tf.models.generative.diffusion import DiffusionModel
+from sca_tf.models.generative.sampling import default_steps, sampling_plan
+
+
+@pytest.fixture(scope="module")
+def toy_model() -> DiffusionModel:
+    """A conditional denoiser trained on two fixed 16-mers: "up" is always one, "down" always the other."""
+    return train_toy_model(500)
+
+
+# ------------------------------------------------------------------------------------------------ plans
+def test_ddim_spans_the_schedule_in_even_steps_and_ddpm_visits_every_step() -> None:
+    plan = sampling_plan(1000, "ddim", None, 0.0)
+    assert len(plan) == default_steps("ddim", 1000) == 50
+    assert plan[0] == 0 and plan[-1] == 999 and np.all(np.diff(plan) > 0)
+    np.testing.assert_array_equal(sampling_plan(20, "ddpm", None, 1.0), np.arange(20))
+    assert default_steps("ddpm", 1000) == 1000 and default_steps("ddim", 20) == 20
+
+
+# ------------------------------------------------------------------------------------------------ samplers
+def test_categorical_sampler_steps_towards_the_predicted_bases() -> None:
+    """A denoiser that always says "G" with certainty must give all-G sequences from every sampler."""
+    model = tiny_model(parameterization="categorical_x0")
+    model.denoiser.get_layer("noise").set_weights([np.zeros((1, 8, 4), "float32"),
+                                                   np.array([0.0, 0.0, 12.0, 0.0], "float32")])
+    for sampler, steps in (("ddpm", None), ("ddim", 10)):
+        assert model.generate(4, sampler=sampler, steps=steps, seed=0) == ["G" * 16] * 4
+        assert model.generate(4, sampler=sampler, steps=steps, seed=0, eta=1.0) == ["G" * 16] * 4
+    # the same output read as noise points elsewhere: the parameterization decides what the channels mean
+    epsilon = tiny_model()
+    epsilon.denoiser.set_weights(model.denoiser.get_weights())
+    assert epsilon.generate(4, steps=10, seed=0) != ["G" * 16] * 4
+
+
+def test_samples_decode_to_acgt_of_the_model_length() -> None:
+    model = tiny_model(length=20)
+    for sampler, steps in (("ddpm", None), ("ddim", 5)):
+        sequences = model.generate(3, sampler=sampler, steps=steps, seed=0)
+        assert len(sequences) == 3
+        assert all(len(s) == 20 and set(s) <= set("ACGT") for s in sequences)
+    assert model.sample_one_hot(2, steps=5).shape == (2, 20, 4)
+
+
+def test_ddim_with_eta_zero_is_deterministic_given_the_starting_noise() -> None:
+    model = tiny_model()
+    model.denoiser.get_layer("noise").set_weights(
+        [np.random.default_rng(0).standard_normal((1, 8, 4)).astype("float32"), np.zeros(4, "float32")])
+    whole = model.sample_one_hot(4, steps=10, eta=0.0, seed=7, batch_size=4)
+    # two batches of two consume the same starting noise and nothing else: identical results
+    np.testing.assert_allclose(model.sample_one_hot(4, steps=10, eta=0.0, seed=7, batch_size=2), whole, atol=1e-4)
+    assert not np.allclose(model.sample_one_hot(4, steps=10, eta=0.0, seed=8, batch_size=4), whole)
+    # stochastic samplers draw fresh noise at every step, so the batching changes them
+    stochastic = model.sample_one_hot(4, steps=10, eta=1.0, seed=7, batch_size=4)
+    assert not np.allclose(model.sample_one_hot(4, steps=10, eta=1.0, seed=7, batch_size=2), stochastic)
+    np.testing.assert_array_equal(model.sample_one_hot(4, steps=10, eta=1.0, seed=7, batch_size=4), stochastic)
+
+
+# ------------------------------------------------------------------------------------------------ requests
+@pytest.mark.parametrize("options, message", [
+    ({"n": 0}, "positive integer"),
+    ({"n": -3}, "positive integer"),
+    ({"sampler": "euler"}, "ddpm, ddim"),
+    ({"sampler": "ddpm", "steps": 10}, "all 50 steps"),
+    ({"steps": 51}, "at most the 50"),
+    ({"steps": 0}, "positive integer"),
+    ({"eta": 1.5}, "eta"),
+    ({"condition": "up"}, "unconditional"),
+    ({"batch_size": 0}, "batch_size"),
+])
+def test_bad_sampling_requests_are_refused(options: dict, message: str) -> None:
+    model = tiny_model()
+    with pytest.raises(ScaInputError, match=message):
+        model.generate(**{"n": 2, **options})
+
+
+def test_conditional_sampling_checks_the_condition() -> None:
+    model = tiny_model(class_names=("up", "down"))
+    with pytest.raises(ScaInputError, match="not one of the model's classes"):
+        model.generate(2, condition="sideways")
+    with pytest.raises(ScaInputError, match="guidance other than 1 needs a condition"):
+        model.generate(2, guidance=2.0)
+    strict = tiny_model(class_names=("up", "down"), condition_dropout=0.0)
+    with pytest.raises(ScaInputError, match="without condition dropout"):
+        strict.generate(2)
+    with pytest.raises(ScaInputError, match="2 distinct name"):
+        DiffusionModel(Denoiser(16, n_classes=2, **TINY), class_names=("up",))
+
+
+# ------------------------------------------------------------------------------------------------ trained models
+def test_trained_model_generates_the_class_sequences(toy_model: DiffusionModel) -> None:
+    assert toy_model.steps_trained == 500
+    for condition, reference in (("up", UP_SEQUENCE), ("down", DOWN_SEQUENCE)):
+        fast = toy_model.generate(16, sampler="ddim", steps=20, seed=1, condition=condition, guidance=3.0)
+        ancestral = toy_model.generate(8, sampler="ddpm", seed=1, condition=condition, guidance=3.0)
+        assert identity(fast, reference).mean() > 0.9
+        assert identity(ancestral, reference).mean() > 0.9
+
+
+def test_unconditional_samples_are_one_of_the_two_sequences(toy_model: DiffusionModel) -> None:
+    samples = toy_model.generate(16, sampler="ddpm", seed=2)
+    best = np.maximum(identity(samples, UP_SEQUENCE), identity(samples, DOWN_SEQUENCE))
+    assert best.mean() > 0.9
