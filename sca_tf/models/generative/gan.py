@@ -185,9 +185,14 @@ class PromoterGAN(SequenceGenerator):
 
     def compile(self, generator_optimizer: keras.optimizers.Optimizer | None = None,
                 critic_optimizer: keras.optimizers.Optimizer | None = None, **kwargs: Any) -> None:
-        """Set the two optimisers (call inside ``strategy.scope()`` when distributing)."""
+        """Set the two optimisers (call inside ``strategy.scope()`` when distributing).
+
+        Each is built here on the weights it updates, so that ``BackupAndRestore`` restores both of them on resume
+        (an unbuilt optimiser would be built there on all the model's weights and no longer match the backup).
+        """
         generator_optimizer = generator_optimizer or keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
         self.critic_optimizer = critic_optimizer or keras.optimizers.Adam(1e-4, beta_1=0.5, beta_2=0.9)
+        generator_optimizer.build(self.generator.trainable_variables)
         self.critic_optimizer.build(self.critic.trainable_variables)
         super().compile(optimizer=generator_optimizer, jit_compile=False, **kwargs)
 

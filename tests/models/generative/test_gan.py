@@ -119,6 +119,42 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     assert loaded.generate(4, seed=3) != loaded.generate(4, seed=4)
 
 
+def test_resuming_from_a_backup_restores_both_optimisers(tmp_path: Path) -> None:
+    """An interrupted ``fit`` resumed with ``BackupAndRestore`` continues from both optimisers' saved state."""
+
+    class Interrupt(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            raise RuntimeError("interrupted")
+
+    class RestoredState(keras.callbacks.Callback):
+        def on_train_begin(self, logs: dict | None = None) -> None:
+            self.state = optimiser_state(self.model)
+
+    def optimiser_state(gan: PromoterGAN) -> dict[str, list[np.ndarray]]:
+        return {name: [keras.ops.convert_to_numpy(v) for v in getattr(gan, name).variables]
+                for name in ("optimizer", "critic_optimizer")}
+
+    one_hot = one_hot_sequences(["ACGTACGTACGTACGT"] * 8)
+    backup = str(tmp_path / "backup")
+    gan = build_gan(16, **TINY)
+    gan.compile()
+    with pytest.raises(RuntimeError, match="interrupted"):
+        gan.fit(one_hot, batch_size=4, epochs=2, verbose=0,
+                callbacks=[keras.callbacks.BackupAndRestore(backup), Interrupt()])
+    assert int(gan.optimizer.iterations) == int(gan.critic_optimizer.iterations) == 2  # one epoch of two steps
+    interrupted = optimiser_state(gan)
+    resumed = build_gan(16, **TINY)
+    resumed.compile()
+    restored = RestoredState()
+    resumed.fit(one_hot, batch_size=4, epochs=2, verbose=0,
+                callbacks=[keras.callbacks.BackupAndRestore(backup), restored])
+    for name, saved in interrupted.items():
+        assert len(restored.state[name]) == len(saved), name
+        for before, after in zip(saved, restored.state[name]):
+            np.testing.assert_array_equal(before, after, err_msg=name)
+    assert resumed.steps_trained == 4
+
+
 @pytest.mark.parametrize("options, message", [
     ({"n": 0}, "positive integer"),
     ({"n": 2, "condition": "up"}, "unconditional"),
