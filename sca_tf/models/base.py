@@ -58,6 +58,17 @@ def conv_block(x: keras.KerasTensor, filters: int, kernel_size: int, pool_size: 
     return x
 
 
+def conv_tower(inputs: keras.KerasTensor, filters: Sequence[int], kernel_sizes: Sequence[int],
+               pool_size: int) -> keras.KerasTensor:
+    """One :func:`conv_block` per filter count (blocks numbered from 1), after checking the input survives the
+    pooling; the motif-finding front of the CNN and the CNN-LSTM."""
+    check_pooled_length(int(inputs.shape[1]), pool_size, len(filters))
+    x = inputs
+    for index, (width, kernel) in enumerate(zip(filters, kernel_sizes), start=1):
+        x = conv_block(x, width, kernel, pool_size, index)
+    return x
+
+
 def check_pooled_length(input_length: int, pool_size: int, n_blocks: int) -> None:
     """Raise ``ScaInputError`` if ``n_blocks`` max-pools of ``pool_size`` would shrink the input to nothing."""
     if input_length < pool_size**n_blocks:

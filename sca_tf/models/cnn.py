@@ -13,7 +13,7 @@ from sca_tf.models.base import (
     check_pooled_length,
     choice,
     classifier_head,
-    conv_block,
+    conv_tower,
     dropout_rate,
     one_hot_input,
     positive_int,
@@ -78,7 +78,7 @@ class CNNClassifier(SequenceClassifier):
             "pooling": choice("pooling", pooling, CNN_POOLINGS),
             "top_k": positive_int("top_k", top_k),
         }
-        check_pooled_length(hparams["input_length"], hparams["pool_size"], len(filters))
+        check_pooled_length(hparams["input_length"], hparams["pool_size"], len(filters))  # before top_k's check
         pooled_length = hparams["input_length"] // hparams["pool_size"] ** len(filters)
         if pooling == "top_k" and pooled_length < hparams["top_k"]:
             raise ScaInputError(
@@ -86,9 +86,7 @@ class CNNClassifier(SequenceClassifier):
                 f"{len(filters)} max-pool(s) of size {hparams['pool_size']}; use a smaller top_k or pool_size"
             )
         inputs = one_hot_input(input_length)
-        x = inputs
-        for index, (width, kernel) in enumerate(zip(filters, hparams["kernel_sizes"]), start=1):
-            x = conv_block(x, width, kernel, hparams["pool_size"], index)
+        x = conv_tower(inputs, filters, hparams["kernel_sizes"], hparams["pool_size"])
         if pooling == "flatten":
             x = keras.layers.Flatten(name="flatten")(x)
         elif pooling == "top_k":

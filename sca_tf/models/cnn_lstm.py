@@ -9,9 +9,8 @@ import keras
 
 from sca_tf.models.base import (
     SequenceClassifier,
-    check_pooled_length,
     classifier_head,
-    conv_block,
+    conv_tower,
     dropout_rate,
     one_hot_input,
     positive_int,
@@ -61,11 +60,8 @@ class CNNLSTMClassifier(SequenceClassifier):
             "dense_units": positive_ints("dense_units", dense_units),
             "dropout": dropout_rate("dropout", dropout),
         }
-        check_pooled_length(hparams["input_length"], hparams["pool_size"], len(filters))
         inputs = one_hot_input(input_length)
-        x = inputs
-        for index, (width, kernel) in enumerate(zip(filters, hparams["kernel_sizes"]), start=1):
-            x = conv_block(x, width, kernel, hparams["pool_size"], index)
+        x = conv_tower(inputs, filters, hparams["kernel_sizes"], hparams["pool_size"])
         x = keras.layers.Bidirectional(
             keras.layers.LSTM(hparams["lstm_units"], return_sequences=True), name="bilstm"
         )(x)
