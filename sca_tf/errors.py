@@ -1,8 +1,14 @@
-"""Exceptions raised for bad user input.
+"""The errors sca-tf raises on purpose, by kind, all under :class:`ScaError`.
 
-Every message names the file, line, sample or gene at fault and says what was expected, so a user can fix
-the input without reading the code. The command-line interface turns these into a one-line error and a
-non-zero exit status.
+================  =====================================================================================
+ScaInputError     a user-supplied file, option or value is not what sca-tf expects (a ``ValueError``)
+ScaTrainingError  training failed on valid input, e.g. the loss became NaN or infinite
+ScaExportError    an export does not match its Keras model, or the serving layout is inconsistent
+================  =====================================================================================
+
+Every message says what was expected, what was received and where (the file, line, sample, gene or folder at
+fault), so a user can act without reading the code. The command line prints each as one line
+``sca-tf: error: <message>`` with an exit status per kind (``sca-tf --help`` lists them).
 """
 
 from __future__ import annotations
@@ -10,8 +16,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 
-class ScaInputError(ValueError):
+class ScaError(Exception):
+    """Base of the sca-tf error kinds; raise one of its subclasses, never this class itself."""
+
+
+class ScaInputError(ScaError, ValueError):
     """A user-supplied file, option or value is not what sca-tf expects."""
+
+
+class ScaTrainingError(ScaError, RuntimeError):
+    """Training failed although its input was accepted (e.g. a non-finite loss)."""
+
+
+class ScaExportError(ScaError, RuntimeError):
+    """An export's outputs disagree with the Keras model, or the serving folder layout is inconsistent."""
 
 
 def reject_unknown_keys(given: Iterable[str], known: Iterable[str], what: str, expected: str = "expected") -> None:

@@ -21,7 +21,7 @@ import xgboost
 
 from sca_tf import io
 from sca_tf.data.encoding import one_hot
-from sca_tf.errors import ScaInputError
+from sca_tf.errors import ScaExportError, ScaInputError
 from sca_tf.evaluate.xgb import load_booster, save_booster
 from sca_tf.export import bridge, layout
 from sca_tf.export.signatures import (
@@ -132,7 +132,8 @@ def run_export(
 def verify_export(path: str | os.PathLike[str], model: keras.Model, *, seed: int = 0) -> float:
     """Load the SavedModel at ``path`` as TF Serving would and compare each signature with ``model``.
 
-    Returns the largest absolute difference; raises ``RuntimeError`` if it exceeds :data:`TOLERANCE`.
+    Returns the largest absolute difference; raises :class:`~sca_tf.errors.ScaExportError` if it exceeds
+    :data:`TOLERANCE`.
     """
     length = input_length_of(model)
     sequences = random_promoters(_VERIFY_SEQUENCES, length, seed=seed)
@@ -149,8 +150,8 @@ def verify_export(path: str | os.PathLike[str], model: keras.Model, *, seed: int
     differences = {name: float(np.max(np.abs(actual.numpy() - expected))) for name, (actual, expected) in got.items()}
     worst = max(differences, key=differences.get)
     if differences[worst] > TOLERANCE:
-        raise RuntimeError(f"{path}: signature {worst!r} differs from the Keras model by {differences[worst]:.3g} "
-                           f"(> {TOLERANCE}); the export was not published")
+        raise ScaExportError(f"{path}: signature {worst!r} differs from the Keras model by {differences[worst]:.3g} "
+                             f"(> {TOLERANCE}); the export was not published")
     return differences[worst]
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sca_tf import io
-from sca_tf.errors import ScaInputError
+from sca_tf.errors import ScaExportError, ScaInputError
 
 MODELS_CONFIG = "models.config"
 _MODEL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -64,7 +64,7 @@ def write_new_version(model_base_path: str | os.PathLike[str], write: Callable[[
                 continue
             os.replace(staging, final)  # replaces only the empty folder just claimed
             return final
-        raise RuntimeError(f"{base}: could not claim a new version folder after {_CLAIM_ATTEMPTS} attempts")
+        raise ScaExportError(f"{base}: could not claim a new version folder after {_CLAIM_ATTEMPTS} attempts")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import keras
 
-from sca_tf.errors import ScaInputError
+from sca_tf.errors import ScaTrainingError
 
 
-class NonFiniteLossError(ScaInputError):
-    """The training loss became NaN or infinite."""
+class NonFiniteLossError(ScaTrainingError):
+    """The training loss became NaN or infinite (a training failure, not bad input)."""
 
 
 class NaNLossGuard(keras.callbacks.Callback):
