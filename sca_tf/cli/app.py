@@ -1,0 +1,57 @@
+"""The ``sca-tf`` parser, ``main()``, and how each kind of error becomes one line and an exit status."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from sca_tf import __version__
+from sca_tf.cli import data, evaluate, prep, synthetic, train, workflow
+from sca_tf.cli.options import HelpFormatter
+from sca_tf.errors import ScaError, ScaExportError, ScaInputError, ScaTrainingError
+
+#: Each error kind's exit status and what it means (argparse's usage errors exit 2 too).
+EXIT_STATUSES: tuple[tuple[type[ScaError], int, str], ...] = (
+    (ScaInputError, 2, "bad input or usage: a file, option or value is not what sca-tf expects"),
+    (ScaTrainingError, 3, "training failed, e.g. the loss became NaN or infinite"),
+    (ScaExportError, 4, "export mismatch: the SavedModel disagrees with the Keras model, or the layout is off"),
+)
+INTERRUPTED = 130
+INTERRUPTED_MESSAGE = "interrupted; rerun to resume"
+
+
+def exit_status_table() -> str:
+    """The exit statuses for ``--help`` (and README): success, each error kind, interruption."""
+    rows = [(0, "success"), *((status, f"{meaning} ({kind.__name__})") for kind, status, meaning in EXIT_STATUSES),
+            (INTERRUPTED, "interrupted (Ctrl-C); rerun the same command to resume")]
+    return "exit status:\n" + "\n".join(f"  {status:<4} {meaning}" for status, meaning in rows)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``sca-tf`` argument parser (one sub-command per pipeline stage)."""
+    parser = argparse.ArgumentParser(
+        prog="sca-tf",
+        description="Learn differential gene expression from promoter DNA (Keras/TensorFlow).",
+        epilog=exit_status_table() + "\n\nErrors are printed as one line: sca-tf: error: <message>",
+        formatter_class=HelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"sca-tf {__version__}")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    for group in (prep, data, train, evaluate, synthetic, workflow):
+        group.add_verbs(verbs)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``sca-tf`` command line; returns the process exit status (see :func:`exit_status_table`)."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except KeyboardInterrupt:
+        print(f"sca-tf: {INTERRUPTED_MESSAGE}", file=sys.stderr)
+        return INTERRUPTED
+    except tuple(kind for kind, _, _ in EXIT_STATUSES) as exc:
+        print(f"sca-tf: error: {' '.join(line.strip() for line in str(exc).splitlines())}", file=sys.stderr)
+        return next(status for kind, status, _ in EXIT_STATUSES if isinstance(exc, kind))
+    return 0
