@@ -35,3 +35,5 @@ TRAIN, VALIDATION, TEST = "train", "validation", "test"
 SPLITS = (TRAIN, VALIDATION, TEST)
 #: ``random``: seeded, stratified; ``chrom``: whole chromosomes held out.
 SPLIT_SCHEMES = ("random", "chrom")
+#: Share of the testable genes held out for test, and of the rest carved out of train for validation.
+TEST_FRACTION, VALIDATION_FRACTION = 0.2, 0.1

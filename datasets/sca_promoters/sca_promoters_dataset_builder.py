@@ -27,7 +27,14 @@ import tensorflow_datasets as tfds
 
 from sca_tf.errors import ScaInputError
 from sca_tf.provenance import library_versions
-from sca_tf.schema import DATASET_STATUS_ORDER, SPLIT_SCHEMES, SPLITS, UNTESTABLE
+from sca_tf.schema import (
+    DATASET_STATUS_ORDER,
+    SPLIT_SCHEMES,
+    SPLITS,
+    TEST_FRACTION,
+    UNTESTABLE,
+    VALIDATION_FRACTION,
+)
 from sca_tf.sequence import CODE_LETTERS
 
 from . import splitting, tables
@@ -76,8 +83,8 @@ class SCAPromotersConfig(tfds.core.BuilderConfig):
     assembly: str = "GRCh37"
     split_scheme: str = "random"
     split_seed: int = 0
-    test_fraction: float = 0.2
-    validation_fraction: float = 0.1
+    test_fraction: float = TEST_FRACTION
+    validation_fraction: float = VALIDATION_FRACTION
     test_chromosomes: tuple[str, ...] = ()
     validation_chromosomes: tuple[str, ...] = ()
     keep_untestable: bool = False
@@ -126,8 +133,8 @@ def config_name(
     downstream: int,
     split_scheme: str,
     split_seed: int = 0,
-    test_fraction: float = 0.2,
-    validation_fraction: float = 0.1,
+    test_fraction: float = TEST_FRACTION,
+    validation_fraction: float = VALIDATION_FRACTION,
     test_chromosomes: tuple[str, ...] = (),
     validation_chromosomes: tuple[str, ...] = (),
     keep_untestable: bool = False,
@@ -137,9 +144,9 @@ def config_name(
     parts = [slug, f"up{upstream}", f"down{downstream}", split_scheme]
     if split_seed:
         parts.append(f"seed{split_seed}")
-    if test_fraction != 0.2:
+    if test_fraction != TEST_FRACTION:
         parts.append(f"test{test_fraction:g}")
-    if validation_fraction != 0.1:
+    if validation_fraction != VALIDATION_FRACTION:
         parts.append(f"val{validation_fraction:g}")
     if test_chromosomes:
         parts.append("test-" + "-".join(test_chromosomes))

@@ -22,7 +22,15 @@ import pandas as pd
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
 from sca_tf.errors import ScaInputError
-from sca_tf.schema import DE_STATUSES, TEST, TRAIN, UNTESTABLE, VALIDATION  # noqa: F401 - TRAIN.. re-read by importers
+from sca_tf.schema import (  # noqa: F401 - TRAIN, VALIDATION, TEST: still imported from here by assess, generator
+    DE_STATUSES,
+    TEST,
+    TEST_FRACTION,
+    TRAIN,
+    UNTESTABLE,
+    VALIDATION,
+    VALIDATION_FRACTION,
+)
 from sca_tf.sequence import decode_bases, encode_bases
 
 
@@ -49,8 +57,8 @@ def promoter_splits(
     *,
     split_scheme: str = "random",
     split_seed: int = 0,
-    test_fraction: float = 0.2,
-    validation_fraction: float = 0.1,
+    test_fraction: float = TEST_FRACTION,
+    validation_fraction: float = VALIDATION_FRACTION,
     test_chromosomes: Sequence[str] = (),
     validation_chromosomes: Sequence[str] = (),
 ) -> pd.DataFrame:
