@@ -35,8 +35,9 @@ from sca_tf.models.generative.diffusion import build_diffusion_model, check_para
 from sca_tf.models.generative.gan import build_gan
 from sca_tf.models.generative.schedule import check_schedule
 from sca_tf.provenance import library_versions
+from sca_tf.schema import DE_STATUSES
 from sca_tf.sequence import encode_bases
-from sca_tf.synthetic.data import DE_STATUSES, PromoterSet, status_indices
+from sca_tf.synthetic.data import PromoterSet, status_indices
 from sca_tf.training.nan_guard import NaNLossGuard
 from sca_tf.training.strategy import make_strategy
 
