@@ -23,6 +23,8 @@ import xgboost
 
 ASSETS_EXTRA = "assets.extra"
 BOOSTER_FILE = "xgboost_booster.json"
+# Copied into exports and run on its own, so it cannot import sca_tf: the names are checked against
+# sca_tf.export.signatures by tests/export/test_bridge.py.
 EMBED_SIGNATURE, DEFAULT_SIGNATURE = "embed", "serving_default"
 _BATCH = 256
 

@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-DEFAULT_SIGNATURE = "serving_default"
+from sca_tf.export.signatures import SERVING_DEFAULT
+
 _ASSERTION = re.compile(r"assertion failed: \[(.*)\]")
 
 
@@ -36,7 +37,7 @@ def predict_request(loaded: Any, body: Mapping[str, Any]) -> dict[str, Any]:
     with the check's own message, as TF Serving reports it with HTTP status 400.
     """
     try:
-        signature = _signature(loaded, body.get("signature_name", DEFAULT_SIGNATURE))
+        signature = _signature(loaded, body.get("signature_name", SERVING_DEFAULT))
         row_format = _row_format(body)
         input_specs = signature.structured_input_signature[1]
         values = _named_inputs(body["instances"] if row_format else body["inputs"], input_specs, row_format)
