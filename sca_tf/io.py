@@ -90,3 +90,10 @@ def write_fasta(records: Iterable[tuple[str, str]], path: str | os.PathLike[str]
             for offset in range(0, len(sequence), width):
                 handle.write(sequence[offset : offset + width] + "\n")
     return Path(path)
+
+
+def write_png(figure: Any, path: str | os.PathLike[str], dpi: int = 150) -> Path:
+    """Save a matplotlib ``Figure`` as PNG atomically (tight bounding box)."""
+    with atomic_path(path) as tmp:
+        figure.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight")
+    return Path(path)

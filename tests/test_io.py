@@ -43,3 +43,13 @@ def test_output_dir_below_a_file_is_refused(tmp_path: Path) -> None:
         io.ensure_output_dir(blocker / "out")
     with pytest.raises(ScaInputError, match="exists and is not a directory"):
         io.ensure_output_dir(blocker)
+
+
+def test_png_is_written_whole_and_in_place(tmp_path: Path) -> None:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(1, 1))
+    figure.subplots().plot([0, 1], [0, 1])
+    path = io.write_png(figure, tmp_path / "curve.png", dpi=50)
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["curve.png"]

@@ -20,7 +20,7 @@ from sklearn.metrics import precision_recall_curve, roc_curve
 
 from sca_tf.errors import ScaInputError
 from sca_tf.evaluate.metrics import METRIC_NAMES, ModelEvaluation
-from sca_tf.io import atomic_path, ensure_output_dir, write_json, write_text, write_tsv
+from sca_tf.io import ensure_output_dir, write_json, write_png, write_text, write_tsv
 
 PAPER_COLUMNS = ("Model", "Accuracy", "Precision", "Recall", "F1", "AUC")
 _METRIC_COLUMNS = {"accuracy": "Accuracy", "precision": "Precision", "recall": "Recall", "f1": "F1",
@@ -119,7 +119,7 @@ def plot_roc_curves(evaluations: Sequence[ModelEvaluation], path: str | os.PathL
     axes.set(xlabel="False positive rate", ylabel="True positive rate", xlim=(0, 1), ylim=(0, 1.01),
              title="ROC, test split")
     _legend_below(axes)
-    return _save_png(figure, path)
+    return write_png(figure, path)
 
 
 def plot_pr_curves(evaluations: Sequence[ModelEvaluation], path: str | os.PathLike[str]) -> Path:
@@ -136,7 +136,7 @@ def plot_pr_curves(evaluations: Sequence[ModelEvaluation], path: str | os.PathLi
                       label=f"{evaluation.name} (AUPRC {_fmt(evaluation.metrics['auprc'])})")
     axes.set(xlabel="Recall", ylabel="Precision", xlim=(0, 1), ylim=(0, 1.01), title="Precision-recall, test split")
     _legend_below(axes)
-    return _save_png(figure, path)
+    return write_png(figure, path)
 
 
 def write_report(evaluations: Sequence[ModelEvaluation], output_dir: str | os.PathLike[str], *,
@@ -176,8 +176,3 @@ def _fmt(value: float) -> str:
 def _legend_below(axes: Any) -> None:
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize="small", frameon=False)
 
-
-def _save_png(figure: Figure, path: str | os.PathLike[str]) -> Path:
-    with atomic_path(path) as tmp:
-        figure.savefig(tmp, format="png", dpi=150, bbox_inches="tight")
-    return Path(path)
