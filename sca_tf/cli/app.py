@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -43,9 +44,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _ProgressHandler(logging.Handler):
+    """Writes each message to the *current* ``sys.stderr`` (which tests and wrappers may replace)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(self.format(record), file=sys.stderr)
+
+
+def show_progress() -> None:
+    """Send the library's progress messages (``logging`` INFO of ``sca_tf.*``) to stderr, once per process."""
+    logger = logging.getLogger("sca_tf")
+    if not any(isinstance(handler, _ProgressHandler) for handler in logger.handlers):
+        logger.addHandler(_ProgressHandler())
+        logger.setLevel(logging.INFO)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``sca-tf`` command line; returns the process exit status (see :func:`exit_status_table`)."""
     args = build_parser().parse_args(argv)
+    show_progress()
     try:
         args.handler(args)
     except KeyboardInterrupt:

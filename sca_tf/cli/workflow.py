@@ -38,7 +38,7 @@ def _run(args: argparse.Namespace) -> None:
         "assembly": args.assembly,
         "models": args.models,
     }
-    run(_settings(RunConfig, args.config, overrides, args.epochs))
+    print(run(_settings(RunConfig, args.config, overrides, args.epochs)).summary())
 
 
 def _ablate(args: argparse.Namespace) -> None:

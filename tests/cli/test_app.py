@@ -114,3 +114,15 @@ def test_the_parser_has_one_verb_per_stage() -> None:
     assert verbs == {"simulate", "dge", "promoters", "build-dataset", "train", "tune", "evaluate", "explain",
                      "export", "generate", "assess-synthetic", "run", "ablate"}
     assert build_parser().prog == "sca-tf"
+
+
+def test_library_progress_reaches_stderr_as_plain_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from sca_tf.cli.app import show_progress
+
+    show_progress()
+    show_progress()  # once per process, however often main() runs
+    logging.getLogger("sca_tf.workflow").info("promoters: 12 kept")
+    logging.getLogger("sca_tf.workflow").debug("not shown")
+    assert capsys.readouterr().err == "promoters: 12 kept\n"
