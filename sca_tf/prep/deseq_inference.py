@@ -1,47 +1,99 @@
-"""PyDESeq2 inference with its closed-form per-gene steps batched in numpy (same results, less time).
+"""PyDESeq2 inference with its per-gene steps batched in numpy (the same results, less time).
 
 PyDESeq2's :class:`~pydeseq2.default_inference.DefaultInference` dispatches one joblib task per gene for the
-mean fit, the IRLS log-fold-change fit and the Wald test. Here those run on the whole matrix at once; the
-dispersion fits (per-gene L-BFGS-B) are PyDESeq2's own, unchanged.
+mean fit, the dispersion fits, the IRLS log-fold-change fit and the Wald test. Here those run on the whole
+matrix at once; the few genes the batched fits cannot settle go to PyDESeq2's own per-gene solvers.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Literal
 
 import numpy as np
 from pydeseq2.default_inference import DefaultInference
-from pydeseq2.utils import irls_solver, nb_nll
+from pydeseq2.utils import fit_alpha_mle, irls_solver, nb_nll
 from scipy.linalg import lstsq, solve
 from scipy.stats import norm
+from threadpoolctl import threadpool_limits
+
+from sca_tf.prep.dispersion import DispersionPrior, fit_log_dispersions
+
+logger = logging.getLogger(__name__)
+
+POOL_MIN_GENES = 4096  # fewer per-gene dispersion fallbacks than this run in-process: a pool costs more to start
 
 
 class VectorizedInference(DefaultInference):
     """PyDESeq2's default inference with its closed-form steps run without one joblib task per gene.
 
-    ``irls`` and ``wald_test`` apply the formulas of PyDESeq2's per-gene ``irls_solver`` and ``wald_test`` to the
-    whole samples x genes matrix at once with numpy; genes whose IRLS diverges are handed to PyDESeq2's own
-    ``irls_solver``, which falls back to L-BFGS-B as before. ``lin_reg_mu`` solves the same least-squares
-    problems in-process. The dispersion fits (``alpha_mle``, per-gene L-BFGS-B in joblib workers) are
-    PyDESeq2's, unchanged. Dispersions are bit-identical to
-    :class:`~pydeseq2.default_inference.DefaultInference` and every other column agrees to floating-point
-    rounding (relative difference < 1e-10 on GSE248760); only the time differs.
+    ``alpha_mle`` minimises PyDESeq2's dispersion objective for all genes together
+    (:func:`sca_tf.prep.dispersion.fit_log_dispersions`); the genes it leaves unsettled are fitted by PyDESeq2's
+    own ``fit_alpha_mle``, and ``dispersion_fallbacks`` counts them, one entry per call. ``irls`` and
+    ``wald_test`` apply the formulas of PyDESeq2's per-gene ``irls_solver`` and ``wald_test`` to the whole
+    samples x genes matrix at once; genes whose IRLS diverges are handed to PyDESeq2's own ``irls_solver``, which
+    falls back to L-BFGS-B as before. ``lin_reg_mu`` solves the least-squares problems of all genes at once.
+    Dispersions agree with :class:`~pydeseq2.default_inference.DefaultInference` to ``|delta log alpha| <
+    1e-4`` except where PyDESeq2's L-BFGS-B itself fails and it falls back to a grid search; worker processes
+    start only for a fallback set of at least ``POOL_MIN_GENES`` genes.
     """
+
+    def __init__(self, joblib_verbosity: int = 0, batch_size: int = 128, n_cpus: int | None = None,
+                 backend: str = "loky") -> None:
+        super().__init__(joblib_verbosity, batch_size, n_cpus, backend)
+        self.dispersion_fallbacks: list[int] = []
 
     def lin_reg_mu(
         self, counts: np.ndarray, size_factors: np.ndarray, design_matrix: np.ndarray, min_mu: float
     ) -> np.ndarray:
-        """Least-squares fit of normalised counts on the design, in-process instead of one task per gene.
+        """Least-squares fit of normalised counts on the design, one solve with a column per gene.
 
-        Solved gene by gene with ``scipy.linalg.lstsq`` as scikit-learn's ``LinearRegression`` (PyDESeq2's
-        ``fit_lin_mu``) does: one multi-column solve rounds differently, and the MAP dispersion fits of a few
-        genes are sensitive to that last bit.
+        As scikit-learn's ``LinearRegression`` in PyDESeq2's ``fit_lin_mu``: ``scipy.linalg.lstsq`` without an
+        intercept, the fitted means floored at ``min_mu``.
         """
-        normed = counts / size_factors[:, None]
-        coefficients = np.empty((design_matrix.shape[1], normed.shape[1]))
-        for gene in range(normed.shape[1]):
-            coefficients[:, gene] = lstsq(design_matrix, normed[:, gene], cond=1e-6, check_finite=False)[0]
+        coefficients = lstsq(design_matrix, counts / size_factors[:, None], check_finite=False)[0]
         return np.maximum(size_factors[:, None] * (design_matrix @ coefficients), min_mu)
+
+    def alpha_mle(
+        self,
+        counts: np.ndarray,
+        design_matrix: np.ndarray,
+        mu: np.ndarray,
+        alpha_hat: np.ndarray,
+        min_disp: float,
+        max_disp: float,
+        prior_disp_var: float | None = None,
+        cr_reg: bool = True,
+        prior_reg: bool = False,
+        optimizer: Literal["BFGS", "L-BFGS-B"] = "L-BFGS-B",
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Dispersions of all genes by the batched Newton fit; unsettled genes by PyDESeq2's ``fit_alpha_mle``.
+
+        Only PyDESeq2's default optimizer, L-BFGS-B, has the bounds and stopping rule the batched fit follows;
+        ``BFGS`` goes to PyDESeq2's per-gene fit for every gene.
+        """
+        if optimizer != "L-BFGS-B":
+            return super().alpha_mle(counts, design_matrix, mu, alpha_hat, min_disp, max_disp, prior_disp_var,
+                                     cr_reg, prior_reg, optimizer)
+        if prior_reg and prior_disp_var is None:
+            raise ValueError("prior_disp_var is required for prior regularization")
+        prior = DispersionPrior(np.log(alpha_hat), prior_disp_var) if prior_reg else None
+        fallback_options = (min_disp, max_disp, prior_disp_var, cr_reg, prior_reg, optimizer)
+        with threadpool_limits(1):  # small matrices per gene, where BLAS threads only contend
+            fit = fit_log_dispersions(counts, design_matrix, mu, alpha_hat, min_disp, max_disp, prior, cr_reg)
+            dispersions, converged = np.exp(fit.log_alpha), np.ones(len(alpha_hat), dtype=bool)
+            fallback = np.flatnonzero(~fit.settled)
+            if fallback.size < POOL_MIN_GENES:
+                for gene in fallback:
+                    dispersions[gene], converged[gene] = fit_alpha_mle(
+                        counts[:, gene], design_matrix, mu[:, gene], alpha_hat[gene], *fallback_options)
+        if fallback.size >= POOL_MIN_GENES:
+            dispersions[fallback], converged[fallback] = super().alpha_mle(
+                counts[:, fallback], design_matrix, mu[:, fallback], alpha_hat[fallback], *fallback_options)
+        self.dispersion_fallbacks.append(int(fallback.size))
+        logger.info("dispersions (%s): %d of %d genes fitted one at a time by PyDESeq2",
+                    "MAP" if prior_reg else "gene-wise", fallback.size, len(alpha_hat))
+        return dispersions, converged
 
     def irls(
         self,
