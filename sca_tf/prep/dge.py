@@ -30,6 +30,7 @@ from tqdm.auto import tqdm
 from sca_tf import io
 from sca_tf.errors import ScaInputError
 from sca_tf.prep.counts import CountData, read_counts
+from sca_tf.prep.deseq_dataset import BatchedDeseqDataSet
 from sca_tf.prep.deseq_inference import VectorizedInference
 from sca_tf.provenance import describe_file, library_versions
 from sca_tf.schema import DE_COLUMNS, DOWN, NOT_DE, STATUSES, UNTESTABLE, UNTESTABLE_REASONS, UP
@@ -115,8 +116,8 @@ def differential_expression(
     inference = VectorizedInference(n_cpus=n_cpus)
     # One BLAS thread: the in-process numpy work is on tiny matrices, where BLAS threads only contend.
     with threadpool_limits(1):
-        dds = DeseqDataSet(counts=data.counts.T, metadata=metadata_frame, design="~condition", refit_cooks=True,
-                           inference=inference, quiet=not verbose)
+        dds = BatchedDeseqDataSet(counts=data.counts.T, metadata=metadata_frame, design="~condition",
+                                  refit_cooks=True, inference=inference, quiet=not verbose)
         _run_stages(_deseq2_stages(dds), progress)
         stats = DeseqStats(dds, contrast=["condition", treatment, reference], alpha=alpha, cooks_filter=True,
                            independent_filter=True, inference=inference, quiet=not verbose)
@@ -126,6 +127,7 @@ def differential_expression(
     table["untestable_reason"] = untestable_reason(table)
     table = table[list(DE_COLUMNS)]
     table.attrs["dispersion_trend"] = dds.uns["disp_function_type"]
+    table.attrs["dispersion_fallbacks"] = list(inference.dispersion_fallbacks)
     return table
 
 
@@ -217,6 +219,7 @@ def run_dge(
                 "contrast": ["condition", treatment, reference],
                 "size_factors": "ratio (median of ratios)",
                 "dispersion_trend": table.attrs["dispersion_trend"],
+                "dispersion_fallbacks": table.attrs["dispersion_fallbacks"],
                 "cooks_filter": True,
                 "cooks_refit_min_replicates": 7,
                 "independent_filter": True,
