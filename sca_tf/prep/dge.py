@@ -97,10 +97,12 @@ def differential_expression(
 
     Columns are :data:`sca_tf.schema.DE_COLUMNS` in input gene order. ``alpha`` is the FDR target of independent filtering
     (R ``results(alpha=)``); ``rule`` decides ``up`` / ``down`` / ``not_de``. ``n_cpus`` is the number of
-    worker processes for the per-gene dispersion fits (None: all cores). ``verbose`` prints PyDESeq2's own
+    worker processes for PyDESeq2's per-gene fits of the genes the batched fits leave over (None: all cores;
+    started only for a large remainder, see :class:`VectorizedInference`). ``verbose`` prints PyDESeq2's own
     messages (its warnings always show); ``progress`` shows a progress bar over the fitting stages on a terminal.
     ``table.attrs["dispersion_trend"]`` records the trend PyDESeq2 used: ``parametric``, or ``mean`` where the
-    parametric fit did not converge (PyDESeq2 warns, as R DESeq2 does).
+    parametric fit did not converge (PyDESeq2 warns, as R DESeq2 does); ``table.attrs["dispersion_fallbacks"]``
+    the number of genes each dispersion pass (gene-wise, MAP) left to PyDESeq2's per-gene fit.
     """
     if treatment == reference:
         raise ScaInputError(f"treatment and reference are both {treatment!r}; expected two different groups")
