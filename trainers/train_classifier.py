@@ -12,17 +12,20 @@ Rerunning the same command after a crash resumes from the last finished epoch (B
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import keras
 
-from sca_tf.data import make_datasets
+from sca_tf.cli.app import run_reporting_errors
+from sca_tf.data import BALANCE_STRATEGIES, make_datasets
 from sca_tf.data.build import load_builder
 from sca_tf.models import MODEL_NAMES, build_model
 from sca_tf.training import TrainConfig
-from sca_tf.training.classifier import compile_for_training, training_callbacks
+from sca_tf.training.classifier import resolve_recipe, training_callbacks
 from sca_tf.training.multi_worker import strategy_from_environment
+from sca_tf.training.recipe import compile_classifier
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -31,18 +34,22 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--dataset", help="dataset config (default grch37_up2000_down0_random)")
     parser.add_argument("--model", choices=MODEL_NAMES, default="cnn")
     parser.add_argument("--out", type=Path, required=True, help="run directory")
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--batch-size", type=int, default=256)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--balance", default="none", help="none, class_weight, downsample, oversample, synthetic")
+    parser.add_argument("--epochs", type=int, default=TrainConfig.epochs)
+    parser.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
+    parser.add_argument("--seed", type=int, default=TrainConfig.seed)
+    parser.add_argument("--balance", choices=BALANCE_STRATEGIES, default=TrainConfig.balance)
     parser.add_argument("--rc-augment", action="store_true")
     parser.add_argument("--cpu-replicas", type=int, help="split the CPU into N logical devices")
     parser.add_argument("--strategy", default="mirrored", help="mirrored, default or tpu (see docs/distributed.md)")
     return parser.parse_args(argv)
 
 
-def main(argv: Sequence[str] | None = None) -> None:
+def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    return run_reporting_errors(lambda: train(args), prog="train_classifier.py")
+
+
+def train(args: argparse.Namespace) -> None:
     strategy = strategy_from_environment(args.strategy, cpu_replicas=args.cpu_replicas)  # before any TF op
     config = TrainConfig(model=args.model, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
                          balance=args.balance, rc_augment=args.rc_augment)
@@ -53,7 +60,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     with strategy.scope():  # variables are created once per replica
         data = make_datasets(builder, config.pipeline_config())
         model = build_model(config.model, data.sequence_length)
-        compile_for_training(model, config, data, data.steps_per_epoch)
+        recipe, positive_weight = resolve_recipe(config, data)  # the model's optimizer, schedule and loss
+        compile_classifier(model, recipe, total_steps=config.epochs * data.steps_per_epoch,
+                           positive_weight=positive_weight)
 
     model.fit(
         data.train,  # repeats forever: steps_per_epoch says where an epoch ends
@@ -70,4 +79,4 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -24,6 +24,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from sca_tf.cli.app import run_reporting_errors
 from sca_tf.errors import ScaInputError
 from sca_tf.models.generative.diffusion import PARAMETERIZATIONS
 from sca_tf.models.generative.schedule import SCHEDULES
@@ -125,24 +126,22 @@ def load_positives(args: argparse.Namespace) -> tuple[Any, Any, dict[str, Any]]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        config = GeneratorTrainConfig(
-            model=args.model, hparams=hparams(args), schedule=args.schedule, timesteps=args.timesteps,
-            beta_start=args.beta_start, beta_end=args.beta_end, condition_on_status=args.condition_on_status,
-            condition_dropout=args.condition_dropout, parameterization=args.parameterization, epochs=args.epochs,
-            steps_per_epoch=args.steps_per_epoch, batch_size=args.batch_size, learning_rate=args.learning_rate,
-            clipnorm=args.clipnorm, ema_momentum=args.ema_momentum, critic_steps=args.critic_steps, seed=args.seed,
-            cpu_replicas=args.cpu_replicas, verbose=args.verbose,
-        )
-        positives, validation, provenance = load_positives(args)
-        print(f"training {args.model} on {len(positives)} positive promoters of {positives.length} bases")
-        result = train_generator(positives, config, args.output_dir, validation=validation,
-                                 data_provenance=provenance)
-    except ScaInputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    return run_reporting_errors(lambda: train(args), prog="train_diffusion.py")
+
+
+def train(args: argparse.Namespace) -> None:
+    config = GeneratorTrainConfig(
+        model=args.model, hparams=hparams(args), schedule=args.schedule, timesteps=args.timesteps,
+        beta_start=args.beta_start, beta_end=args.beta_end, condition_on_status=args.condition_on_status,
+        condition_dropout=args.condition_dropout, parameterization=args.parameterization, epochs=args.epochs,
+        steps_per_epoch=args.steps_per_epoch, batch_size=args.batch_size, learning_rate=args.learning_rate,
+        clipnorm=args.clipnorm, ema_momentum=args.ema_momentum, critic_steps=args.critic_steps, seed=args.seed,
+        cpu_replicas=args.cpu_replicas, verbose=args.verbose,
+    )
+    positives, validation, provenance = load_positives(args)
+    print(f"training {args.model} on {len(positives)} positive promoters of {positives.length} bases")
+    result = train_generator(positives, config, args.output_dir, validation=validation, data_provenance=provenance)
     print(f"{result.trained_steps} steps in {result.seconds:.1f} s; model: {result.model_path}")
-    return 0
 
 
 if __name__ == "__main__":

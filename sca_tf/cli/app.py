@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sca_tf import __version__
 from sca_tf.cli import data, evaluate, prep, synthetic, train, workflow
@@ -62,13 +62,21 @@ def show_progress() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``sca-tf`` command line; returns the process exit status (see :func:`exit_status_table`)."""
     args = build_parser().parse_args(argv)
+    return run_reporting_errors(lambda: args.handler(args))
+
+
+def run_reporting_errors(work: Callable[[], object], prog: str = "sca-tf") -> int:
+    """Run ``work`` as a command does: progress on stderr, each error kind one line and its exit status.
+
+    The ``sca-tf`` verbs and the ``trainers/`` scripts share it, so a script reports errors as the CLI does.
+    """
     show_progress()
     try:
-        args.handler(args)
+        work()
     except KeyboardInterrupt:
-        print(f"sca-tf: {INTERRUPTED_MESSAGE}", file=sys.stderr)
+        print(f"{prog}: {INTERRUPTED_MESSAGE}", file=sys.stderr)
         return INTERRUPTED
     except tuple(kind for kind, _, _ in EXIT_STATUSES) as exc:
-        print(f"sca-tf: error: {' '.join(line.strip() for line in str(exc).splitlines())}", file=sys.stderr)
+        print(f"{prog}: error: {' '.join(line.strip() for line in str(exc).splitlines())}", file=sys.stderr)
         return next(status for kind, status, _ in EXIT_STATUSES if isinstance(exc, kind))
     return 0
