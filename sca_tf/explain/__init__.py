@@ -29,13 +29,14 @@ from sca_tf.explain.run import (
     split_table,
 )
 from sca_tf.explain.windows import top_windows, window_regions
-from sca_tf.motifs.jaspar import JasparMotif, best_matches, load_jaspar
+from sca_tf.motifs.jaspar import best_matches, load_jaspar
+from sca_tf.motifs.pwm import Motif
 
 __all__ = [
     "DiscoveredMotif",
     "ExplainConfig",
     "ExplainResult",
-    "JasparMotif",
+    "Motif",
     "best_matches",
     "discover_motifs",
     "explain_promoters",

@@ -21,7 +21,8 @@ from scipy.stats import hypergeom
 
 from sca_tf.explain.windows import window_regions
 from sca_tf.motifs import pwm
-from sca_tf.sequence import ALPHABET, reverse_complement
+from sca_tf.motifs.scan import best_hits, is_hit
+from sca_tf.sequence import ALPHABET, reverse_complement, reverse_complement_one_hot
 
 _SEED_MATCH = 0.85  # a seed base's frequency in the initial matrix (one mismatch still reaches 0.8)
 
@@ -82,8 +83,8 @@ def discover_motifs(
             matrix = pwm.frequencies(sites.sum(axis=0))
         matrix = pwm.trim(matrix)
         weights = pwm.log_odds(matrix)
-        fg_hit = pwm.best_hits(fg_regions, weights)[0] >= min_relative_score
-        bg_hit = pwm.best_hits(bg_regions, weights)[0] >= min_relative_score
+        fg_hit = is_hit(best_hits(fg_regions, weights)[0], min_relative_score, weights)
+        bg_hit = is_hit(best_hits(bg_regions, weights)[0], min_relative_score, weights)
         motifs.append(DiscoveredMotif(
             group=group, seed=seed[0], seed_pvalue=seed[1], pfm=matrix,
             n_sites=int((fg_hit & fg_active).sum()),
@@ -133,9 +134,10 @@ def _seed_matrix(seed: str, flank: int) -> np.ndarray:
 def _aligned_sites(regions: np.ndarray, matrix: np.ndarray, min_relative_score: float) -> np.ndarray:
     """One-hot ``[sites, width, 4]`` of each region's best hit, read on the matrix's strand."""
     width = len(matrix)
-    score, start, strand = pwm.best_hits(regions, pwm.log_odds(matrix))
-    keep = np.flatnonzero(score >= min_relative_score)
+    weights = pwm.log_odds(matrix)
+    score, start, strand = best_hits(regions, weights)
+    keep = np.flatnonzero(is_hit(score, min_relative_score, weights))
     sites = np.stack([regions[i, start[i]:start[i] + width] for i in keep]) if keep.size else np.zeros((0, width, 4))
     reverse = strand[keep] == 1
-    sites[reverse] = sites[reverse][:, ::-1, ::-1]
+    sites[reverse] = reverse_complement_one_hot(sites[reverse])
     return sites

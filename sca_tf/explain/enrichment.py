@@ -16,7 +16,8 @@ from scipy.stats import false_discovery_control, hypergeom
 
 from sca_tf.errors import ScaInputError
 from sca_tf.motifs import pwm
-from sca_tf.motifs.jaspar import JasparMotif
+from sca_tf.motifs.pwm import Motif
+from sca_tf.motifs.scan import hit_counts
 
 ENRICHMENT_COLUMNS = (
     "group", "rank", "matrix_id", "name", "tf_class", "tf_family", "consensus", "genes_with_hit", "genes",
@@ -25,29 +26,21 @@ ENRICHMENT_COLUMNS = (
 
 
 def gene_motif_hits(
-    regions: np.ndarray, gene_of_region: np.ndarray, n_genes: int, motifs: Sequence[JasparMotif],
+    regions: np.ndarray, gene_of_region: np.ndarray, n_genes: int, motifs: Sequence[Motif],
     min_relative_score: float = 0.85,
 ) -> np.ndarray:
     """``[n_genes, n_motifs]``: whether any region of the gene holds a hit of each motif.
 
     ``regions`` ``[n_regions, length, 4]`` are the windows with their flanks, ``gene_of_region`` the gene index of
-    each. Motifs of one width are scanned together; motifs longer than the regions never hit.
+    each (see :func:`sca_tf.motifs.scan.hit_counts`; motifs longer than the regions never hit).
     """
     hits = np.zeros((n_genes, len(motifs)), bool)
-    by_width: dict[int, list[int]] = {}
-    for index, motif in enumerate(motifs):
-        by_width.setdefault(motif.width, []).append(index)
-    for indices in by_width.values():
-        scores = pwm.scan_matrices(regions, [pwm.log_odds(motifs[i].pfm) for i in indices])
-        region_hit = (scores >= min_relative_score).any(axis=(1, 2))  # [n_regions, len(indices)]
-        gene_hit = np.zeros((n_genes, len(indices)), bool)
-        np.logical_or.at(gene_hit, gene_of_region, region_hit)
-        hits[:, indices] = gene_hit
+    np.logical_or.at(hits, gene_of_region, hit_counts(regions, motifs, min_relative_score) > 0)
     return hits
 
 
 def motif_enrichment(
-    hits: np.ndarray, groups: np.ndarray, motifs: Sequence[JasparMotif], *,
+    hits: np.ndarray, groups: np.ndarray, motifs: Sequence[Motif], *,
     tested: Sequence[str] = ("up", "down"), background: str = "not_de",
 ) -> pd.DataFrame:
     """The enrichment table (columns :data:`ENRICHMENT_COLUMNS`), best motifs first within each group."""

@@ -8,7 +8,8 @@ Writes into ``out_dir``::
     motif_enrichment.tsv     JASPAR motifs enriched in the windows of predicted up / down vs not-DE genes
     top_windows.png          attribution logos of the highest-scoring windows
     discovered_motifs.png    information-content logos of the discovered motifs
-    explain.json             configuration, seed, inputs, group sizes, versions, seconds
+    explain.json             configuration, seed, inputs, group sizes, the JASPAR release matched, versions,
+                             seconds
 
 Groups: *up* = genes the model calls DE (probability >= ``threshold``) whose DE status is up, *down* likewise,
 *not_de* = genes with status not_de the model calls not DE; other genes get attributions but join no group.
@@ -38,7 +39,8 @@ from sca_tf.explain.discovery import DiscoveredMotif, discover_motifs
 from sca_tf.explain.enrichment import ENRICHMENT_COLUMNS, gene_motif_hits, motif_enrichment
 from sca_tf.explain.windows import top_windows, window_regions
 from sca_tf.models import load_classifier
-from sca_tf.motifs.jaspar import DEFAULT_RELEASE, JasparMotif, best_matches, load_jaspar
+from sca_tf.motifs.jaspar import JASPAR_RELEASE, best_matches, load_jaspar
+from sca_tf.motifs.pwm import Motif
 from sca_tf.provenance import describe_file, library_versions
 from sca_tf.sequence import ALPHABET, decode_bases, encode_bases
 
@@ -66,7 +68,7 @@ class ExplainConfig:
     windows_per_gene: int = 3
     flank: int = 10
     threshold: float = 0.5
-    jaspar_release: str = DEFAULT_RELEASE
+    jaspar_release: str = JASPAR_RELEASE
     min_relative_score: float = 0.85
     n_motifs: int = 3
     n_logos: int = 12
@@ -125,12 +127,13 @@ def prediction_groups(status: Sequence[str], probability: np.ndarray, threshold:
 
 def explain_promoters(
     model: keras.Model, promoters: pd.DataFrame, out_dir: str | os.PathLike[str],
-    config: ExplainConfig = ExplainConfig(), *, jaspar: list[JasparMotif] | None = None,
+    config: ExplainConfig = ExplainConfig(), *, jaspar: list[Motif] | None = None,
     provenance: dict[str, Any] | None = None,
 ) -> ExplainResult:
     """Explain ``model`` on ``promoters`` (columns ``gene_id``, ``status``, ``sequence``) and write ``out_dir``.
 
-    ``jaspar`` overrides the motifs matched against (default: vertebrate CORE of ``config.jaspar_release``).
+    ``jaspar`` overrides the motifs matched against (default: vertebrate CORE of ``config.jaspar_release``, which
+    ``explain.json`` records as ``jaspar_release``; ``null`` for other motifs or when no motifs were matched).
     """
     began = time.perf_counter()
     out = io.ensure_output_dir(out_dir)
@@ -155,6 +158,7 @@ def explain_promoters(
     skipped = _why_no_motifs(sizes)
     discovered: list[DiscoveredMotif] = []
     enrichment = pd.DataFrame(columns=list(ENRICHMENT_COLUMNS))
+    release = config.jaspar_release if skipped is None and jaspar is None else None
     if skipped is None:
         motifs = jaspar if jaspar is not None else load_jaspar(config.jaspar_release)
         background = windows[windows["group"] == BACKGROUND_GROUP].reset_index(drop=True)
@@ -174,6 +178,7 @@ def explain_promoters(
     io.write_json(out / "explain.json", {
         "config": dataclasses.asdict(config), "seed": config.seed, "n_genes": len(promoters),
         "input_length": int(encoded.shape[1]), "group_sizes": sizes, "motif_analysis_skipped": skipped,
+        "jaspar_release": release,
         "n_discovered_motifs": len(discovered), "library_versions": library_versions((
             *("sca-tf", "tensorflow", "tensorflow-cpu", "keras", "numpy", "scipy"), "pyjaspar")),
         "seconds": round(time.perf_counter() - began, 2), **(provenance or {}),
@@ -290,7 +295,7 @@ def _plot_top_windows(windows: pd.DataFrame, values: np.ndarray, encoded: np.nda
                            titles, path)
 
 
-def _write_discovered(discovered: list[DiscoveredMotif], jaspar: list[JasparMotif], out: Path) -> None:
+def _write_discovered(discovered: list[DiscoveredMotif], jaspar: list[Motif], out: Path) -> None:
     rows, matrices = [], {}
     numbers: dict[str, int] = {}
     for motif in discovered:

@@ -1,20 +1,50 @@
-"""Position frequency / weight matrices: log-odds, scanning one-hot DNA, comparing two motifs.
+"""Position frequency / weight matrices: the one log-odds, relative scores, consensus, trimming, similarity.
 
-Matrices are ``[width, 4]`` in ``A, C, G, T`` order, like the one-hot input. A hit's *relative score* is its
-log-odds score scaled to [0, 1] between the matrix's worst and best possible scores (JASPAR's convention).
+Matrices are ``[width, 4]`` in ``A, C, G, T`` order, like the one-hot input. Counts become frequencies in one
+place (:func:`frequencies`, JASPAR's pseudocount of 0.8 spread over the bases); frequencies become log-odds in
+one place (:func:`log_odds`, against a uniform background). A site's *relative score* is its log-odds score
+scaled to [0, 1] between the matrix's worst and best possible scores (JASPAR's convention).
+
+>>> motif = Motif("m1", "toy", "", "", frequencies(10 * np.eye(4)[[0, 1, 2]]))
+>>> round(relative_score(motif.log_odds, np.array([0, 1, 2])), 6), consensus(motif.pfm)
+(1.0, 'ACG')
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from dataclasses import dataclass
 
 import numpy as np
 
-from sca_tf.sequence import ALPHABET
+from sca_tf.errors import ScaInputError
+from sca_tf.sequence import ALPHABET, reverse_complement_one_hot
 
 BACKGROUND = 0.25
 PSEUDOCOUNT = 0.8
+_ZERO_FREQUENCY = 1e-3  # stands in for an exact zero (a matrix given without pseudocounts): a finite log-odds
 _ALPHABET = np.array(list(ALPHABET))
+
+
+@dataclass(frozen=True)
+class Motif:
+    """A named frequency matrix ``pfm`` ``[width, 4]`` (A, C, G, T), with the TF class and family JASPAR gives it
+    (empty for motifs from elsewhere)."""
+
+    matrix_id: str
+    name: str
+    tf_class: str
+    tf_family: str
+    pfm: np.ndarray
+
+    @property
+    def width(self) -> int:
+        return len(self.pfm)
+
+    @functools.cached_property
+    def log_odds(self) -> np.ndarray:
+        """The matrix it is scanned with: :func:`log_odds` of :attr:`pfm`."""
+        return log_odds(self.pfm)
 
 
 def frequencies(counts: np.ndarray, pseudocount: float = PSEUDOCOUNT) -> np.ndarray:
@@ -23,14 +53,38 @@ def frequencies(counts: np.ndarray, pseudocount: float = PSEUDOCOUNT) -> np.ndar
     return counts / counts.sum(axis=1, keepdims=True)
 
 
+def motif_from_counts(matrix_id: str, name: str, counts: np.ndarray) -> Motif:
+    """A :class:`Motif` from non-negative counts ``[width, 4]`` (see :func:`frequencies`)."""
+    counts = np.asarray(counts, dtype=np.float64)
+    if counts.ndim != 2 or counts.shape[1] != 4 or counts.shape[0] == 0 or (counts < 0).any():
+        raise ScaInputError(f"motif {matrix_id}: expected non-negative counts of shape [width, 4], got {counts.shape}")
+    if (counts.sum(axis=1) <= 0).any():
+        raise ScaInputError(f"motif {matrix_id}: a position has no counts")
+    return Motif(matrix_id, name, "", "", frequencies(counts))
+
+
 def log_odds(pfm: np.ndarray) -> np.ndarray:
-    """log2(frequency / 0.25) of a frequency matrix (zero frequencies floored at 1e-3)."""
-    return np.log2(np.maximum(np.asarray(pfm, np.float64), 1e-3) / BACKGROUND)
+    """log2(frequency / 0.25) of a frequency matrix, as JASPAR scores it.
+
+    Frequencies made from counts (:func:`frequencies`) are used as they are, however small the pseudocount left
+    them; only an exact zero, as in a matrix given without pseudocounts, is taken as 1e-3.
+    """
+    pfm = np.asarray(pfm, np.float64)
+    return np.log2(np.where(pfm > 0, pfm, _ZERO_FREQUENCY) / BACKGROUND)
 
 
-def reverse_complement(matrix: np.ndarray) -> np.ndarray:
-    """The matrix read on the other strand (positions reversed, A<->T and C<->G swapped)."""
-    return np.asarray(matrix)[::-1, ::-1]
+def score_range(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Worst and best possible score of log-odds ``weights`` ``[..., width, 4]``."""
+    weights = np.asarray(weights)
+    return weights.min(axis=-1).sum(axis=-1), weights.max(axis=-1).sum(axis=-1)
+
+
+def relative_score(weights: np.ndarray, codes: np.ndarray) -> float:
+    """Relative score of one site given as base codes ``[width]`` (``0..3``) under log-odds ``weights``."""
+    weights = np.asarray(weights)
+    low, high = score_range(weights)
+    score = weights[np.arange(len(weights)), codes].sum()
+    return float((score - low) / (high - low))
 
 
 def information_content(pfm: np.ndarray) -> np.ndarray:
@@ -54,42 +108,6 @@ def trim(pfm: np.ndarray, min_bits: float = 0.3) -> np.ndarray:
     return np.asarray(pfm)[informative[0]:informative[-1] + 1]
 
 
-def relative_scores(regions: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Relative score ``[n, positions, 2]`` of matrix ``weights`` at every start of ``regions`` ``[n, length, 4]``,
-    forward (``[..., 0]``) and reverse-complement (``[..., 1]``) strand. Regions shorter than the matrix give
-    zero positions."""
-    return scan_matrices(regions, [weights])[..., 0]
-
-
-def scan_matrices(regions: np.ndarray, matrices: Sequence[np.ndarray]) -> np.ndarray:
-    """Relative scores ``[n, positions, 2, len(matrices)]`` of equally wide log-odds ``matrices``.
-
-    ``positions = length - width + 1``; the strand axis holds forward then reverse complement. One matrix
-    multiplication scores every start of every region against every matrix.
-    """
-    stacked = np.stack([np.asarray(matrix, np.float64) for matrix in matrices])  # [k, width, 4]
-    width = stacked.shape[1]
-    regions = np.asarray(regions, np.float32)
-    if regions.shape[1] < width:
-        return np.zeros((len(regions), 0, 2, len(stacked)), np.float32)
-    windows = np.lib.stride_tricks.sliding_window_view(regions, width, axis=1)  # [n, positions, 4, width]
-    windows = windows.transpose(0, 1, 3, 2).reshape(len(regions), -1, width * 4)
-    both = np.concatenate([stacked, stacked[:, ::-1, ::-1]])  # forward, then reverse complement
-    low = both.min(axis=2).sum(axis=1).astype(np.float32)
-    span = np.maximum(both.max(axis=2).sum(axis=1) - both.min(axis=2).sum(axis=1), 1e-9).astype(np.float32)
-    raw = windows @ both.reshape(len(both), -1).T.astype(np.float32)  # [n, positions, 2k]
-    relative = (raw - low) / span
-    return relative.reshape(len(regions), -1, 2, len(stacked))
-
-
-def best_hits(regions: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per region: best relative score, its start and its strand (``0`` forward, ``1`` reverse complement)."""
-    scores = relative_scores(regions, weights)
-    flat = scores.reshape(len(regions), -1)
-    best = flat.argmax(axis=1)
-    return flat[np.arange(len(regions)), best], best // 2, best % 2
-
-
 def similarity(query: np.ndarray, target: np.ndarray, min_overlap: int = 5) -> tuple[float, int, str]:
     """How well frequency matrix ``target`` matches ``query``: (score, offset, strand).
 
@@ -100,8 +118,9 @@ def similarity(query: np.ndarray, target: np.ndarray, min_overlap: int = 5) -> t
     fewer than ``min(min_overlap, widths)`` columns are not considered.
     """
     query = np.asarray(query, np.float64)
+    target = np.asarray(target, np.float64)
     best = (-np.inf, 0, "+")
-    for strand, candidate in (("+", np.asarray(target, np.float64)), ("-", reverse_complement(target))):
+    for strand, candidate in (("+", target), ("-", reverse_complement_one_hot(target))):
         need = min(min_overlap, len(query), len(candidate))
         for offset in range(need - len(candidate), len(query) - need + 1):
             first, last = max(0, offset), min(len(query), offset + len(candidate))

@@ -17,7 +17,7 @@ from typing import Any
 
 from sca_tf.config_files import read_json_file
 from sca_tf.errors import ScaInputError
-from sca_tf.motifs.scan import planted_matrices
+from sca_tf.motifs import planted
 from sca_tf.provenance import sha256_of
 from sca_tf.synthetic.data import (
     DE_STATUSES,
@@ -66,7 +66,7 @@ def assess_synthetic(
     synthetic = read_synthetic_fasta(synthetic_fasta, expected_length=len(real["train_positives"][0]))
     report = assess(
         synthetic.sequences, real["train_positives"], real["heldout_positives"], real["heldout_negatives"],
-        gate, planted_motifs=planted_matrices() if planted_motifs else None, seed=seed,
+        gate, planted_motifs=planted.planted_motifs() if planted_motifs else None, seed=seed,
     )
     report["inputs"] = {"synthetic_fasta": str(Path(synthetic_fasta).resolve()),
                         "synthetic_sha256": sha256_of(synthetic_fasta), **real["source"]}

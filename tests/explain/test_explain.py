@@ -36,11 +36,13 @@ from sca_tf.explain import (
 )
 from sca_tf.models import build_model, positive_class_weight
 from sca_tf.motifs import pwm
-from sca_tf.motifs.jaspar import JasparMotif
+from sca_tf.motifs.jaspar import JASPAR_RELEASE
+from sca_tf.motifs.planted import DOWN_MOTIF, UP_MOTIF
+from sca_tf.motifs.pwm import Motif
 from sca_tf.prep.promoters import run_promoters
 from sca_tf.sequence import encode_bases
-from sca_tf.simulate import DOWN_MOTIF, UP_MOTIF, SimulationConfig, simulate
-from sca_tf.training.recipe import compile_classifier
+from sca_tf.simulate import SimulationConfig, simulate
+from sca_tf.training.recipe import TrainingRecipe, compile_classifier
 
 UPSTREAM = 300
 BZIP, REL = "Basic leucine zipper factors (bZIP)", "Rel homology region (RHR) factors"
@@ -61,7 +63,7 @@ def tiny_model() -> keras.Model:
 
 
 @pytest.fixture(scope="module")
-def jaspar() -> list[JasparMotif]:
+def jaspar() -> list[Motif]:
     return load_jaspar()
 
 
@@ -131,28 +133,6 @@ def test_top_windows_are_the_best_non_overlapping_positive_windows():
 # ------------------------------------------------------------------------------------------------ motifs
 
 
-def test_scanning_finds_a_site_on_either_strand_with_relative_score_one():
-    up = np.array(UP_MOTIF.pfm)
-    weights = pwm.log_odds(up)
-    forward = "A" * 7 + UP_MOTIF.consensus + "A" * 10
-    nonpalindrome = np.array(DOWN_MOTIF.pfm)
-    site = DOWN_MOTIF.consensus
-    reverse = "C" * 4 + "".join({"A": "T", "C": "G", "G": "C", "T": "A"}[b] for b in reversed(site)) + "C" * 6
-    score, start, _ = pwm.best_hits(encode([forward]), weights)
-    assert (round(float(score[0]), 6), int(start[0])) == (1.0, 7)
-    score, start, strand = pwm.best_hits(encode([reverse]), pwm.log_odds(nonpalindrome))
-    assert (round(float(score[0]), 6), int(start[0]), int(strand[0])) == (1.0, 4, 1)
-
-
-def test_similarity_is_one_for_the_same_matrix_on_either_strand_and_lower_for_others():
-    down = np.array(DOWN_MOTIF.pfm)
-    assert pwm.similarity(down, down)[0] == pytest.approx(1.0)
-    score, offset, strand = pwm.similarity(down, pwm.reverse_complement(down))
-    assert (score, offset, strand) == (pytest.approx(1.0), 0, "-")
-    assert pwm.similarity(down, np.array(UP_MOTIF.pfm))[0] < 0.6
-    assert pwm.similarity(down, down[2:8])[0] == pytest.approx(0.6)  # covers 6 of 10 columns
-
-
 def test_discovery_recovers_a_planted_kmer_from_foreground_windows():
     rng = np.random.default_rng(3)
     promoters = random_dna(rng, 120, 60)
@@ -169,7 +149,7 @@ def test_discovery_recovers_a_planted_kmer_from_foreground_windows():
 
 
 def test_enrichment_ranks_the_motif_carried_by_the_group_first():
-    motifs = [JasparMotif(f"M{i}", f"TF{i}", "class", "family", np.full((6, 4), 0.25)) for i in range(3)]
+    motifs = [Motif(f"M{i}", f"TF{i}", "class", "family", np.full((6, 4), 0.25)) for i in range(3)]
     groups = np.array(["up"] * 20 + ["down"] * 20 + ["not_de"] * 60 + [""] * 5)
     hits = np.zeros((len(groups), 3), bool)
     hits[:18, 1] = True  # up genes carry TF1
@@ -189,15 +169,6 @@ def test_prediction_groups_need_the_model_and_the_status_to_agree():
     groups = prediction_groups(["up", "up", "down", "not_de", "not_de", "untestable"],
                                np.array([0.9, 0.2, 0.7, 0.1, 0.8, 0.9]), 0.5)
     assert groups.tolist() == ["up", "", "down", "not_de", "", ""]
-
-
-def test_jaspar_vertebrate_core_is_read_offline(jaspar):
-    by_id = {motif.matrix_id: motif for motif in jaspar}
-    assert len(jaspar) > 800
-    assert by_id["MA0107.1"].name == "RELA" and by_id["MA0107.1"].tf_class == REL
-    np.testing.assert_allclose(by_id["MA0107.1"].pfm.sum(axis=1), 1.0)
-    with pytest.raises(ScaInputError, match="JASPAR release 'JASPAR1999' is not shipped"):
-        load_jaspar("JASPAR1999")
 
 
 # ------------------------------------------------------------------------------------------------- plots
@@ -250,7 +221,7 @@ def simulated(tmp_path_factory):
     keras.utils.set_random_seed(0)
     model = build_model("cnn", UPSTREAM, filters=(16,), kernel_sizes=(12,), pool_size=2, pooling="global_max",
                         dense_units=(16,), dropout=0.1)
-    compile_classifier(model, learning_rate=3e-3, positive_weight=positive_class_weight(y))
+    compile_classifier(model, TrainingRecipe(learning_rate=3e-3), positive_weight=positive_class_weight(y))
     model.fit(x, y, epochs=20, batch_size=64, verbose=0)
     model.save(root / "cnn.keras")
     return {"root": root, "promoters": promoters, "model": model, "truth": truth.set_index("gene_id")}
@@ -281,6 +252,7 @@ def test_planted_motifs_come_out_on_top(simulated, jaspar, tmp_path):
     assert str(saved["method"]) == "integrated_gradients"
     explain_json = json.loads((tmp_path / "explain.json").read_text())
     assert explain_json["seed"] == 0 and explain_json["group_sizes"] == result.group_sizes
+    assert explain_json["jaspar_release"] is None  # motifs given, not read from a release
     for figure in ("top_windows.png", "discovered_motifs.png"):
         assert (tmp_path / figure).stat().st_size > 10_000
 
@@ -323,6 +295,8 @@ def test_a_whole_split_of_the_tfds_dataset_can_be_explained(simulated, tmp_path)
     assert sum(result.group_sizes.values()) <= len(split)
     source = json.loads((tmp_path / "out" / "explain.json").read_text())["source"]
     assert (source["dataset"], source["split"]) == (built.name, "validation")
+    recorded = json.loads((tmp_path / "out" / "explain.json").read_text())["jaspar_release"]
+    assert recorded == (None if result.skipped_motifs else JASPAR_RELEASE)
     assert set(split["status"]) <= {"up", "down", "not_de"} and split["sequence"].str.len().eq(UPSTREAM).all()
     with pytest.raises(ScaInputError, match="has no split 'holdout'"):
         split_table(built.name, "holdout", built.data_dir)

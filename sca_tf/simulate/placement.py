@@ -1,0 +1,68 @@
+"""Planted sites: which motif copies each gene carries, where in its promoter, on which strand, with what bases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sca_tf.motifs.planted import DOWN_MOTIF, PLANTED_MOTIFS, UP_MOTIF, PlantedMotif
+from sca_tf.sequence import decode_bases, reverse_complement
+from sca_tf.simulate.config import SimulationConfig
+
+
+@dataclass(frozen=True)
+class Site:
+    """One planted motif instance: ``site`` in motif orientation, its 5'-most transcript offset and strand."""
+
+    motif: PlantedMotif
+    offset: int
+    strand: str
+    site: str
+
+    @property
+    def transcript_sequence(self) -> str:
+        """The site as read 5'->3' on the gene's strand."""
+        return self.site if self.strand == "+" else reverse_complement(self.site)
+
+
+def _sample_site(motif: PlantedMotif, config: SimulationConfig, rng: np.random.Generator) -> str:
+    """A site drawn position by position from the PFM, redrawn until its relative score is high enough."""
+    cumulative = np.cumsum(np.asarray(motif.pfm), axis=1)[:, :3]
+    while True:
+        codes = (rng.random(motif.width)[:, None] >= cumulative).sum(axis=1)
+        site = decode_bases(codes)
+        if motif.relative_score(site) >= config.min_site_relative_score:
+            return site
+
+
+def _draw_offset(motif: PlantedMotif, config: SimulationConfig, rng: np.random.Generator) -> int:
+    """5'-most offset of a site: mostly inside ``core_window``, otherwise anywhere in the promoter."""
+    if rng.random() < config.fraction_sites_in_core:
+        low, high = config.core_window[0], config.core_window[1] - motif.width
+    else:
+        low, high = -config.promoter_length, -motif.width
+    return int(rng.integers(low, high + 1))
+
+
+def plan_sites(genes: pd.DataFrame, config: SimulationConfig, rng: np.random.Generator) -> list[list[Site]]:
+    """Sites per gene: class motif copies for DE genes, independent decoys for not-DE genes, none off-edge."""
+    plan: list[list[Site]] = []
+    for status, off_edge in zip(genes["status"], genes["off_edge"], strict=True):
+        wanted: list[PlantedMotif] = []
+        if status in ("up", "down") and not off_edge:
+            copies = int(rng.integers(config.motif_copies[0], config.motif_copies[1] + 1))
+            wanted = [UP_MOTIF if status == "up" else DOWN_MOTIF] * copies
+        elif not off_edge:
+            wanted = [motif for motif in PLANTED_MOTIFS if rng.random() < config.decoy_rate]
+        sites: list[Site] = []
+        for motif in wanted:
+            offset = _draw_offset(motif, config, rng)
+            while any(offset < other.offset + other.motif.width and other.offset < offset + motif.width
+                      for other in sites):
+                offset = _draw_offset(motif, config, rng)
+            strand = "+" if rng.random() < 0.5 else "-"
+            sites.append(Site(motif, offset, strand, _sample_site(motif, config, rng)))
+        plan.append(sorted(sites, key=lambda site: site.offset))
+    return plan

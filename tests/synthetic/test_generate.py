@@ -1,0 +1,97 @@
+"""generate(): sampling a trained diffusion model or GAN into a FASTA with its provenance, refusing bad requests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sca_tf.errors import ScaInputError
+from sca_tf.models import build_model
+from sca_tf.models.generative.base import one_hot_sequences
+from sca_tf.models.generative.diffusion import build_diffusion_model
+from sca_tf.models.generative.gan import build_gan
+from sca_tf.synthetic.fasta import read_synthetic_fasta
+from sca_tf.synthetic.generate import generate, load_generator
+
+
+@pytest.fixture(scope="module")
+def checkpoints(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("checkpoints")
+    one_hot = one_hot_sequences(["ACGTACGTACGTACGT"] * 8)
+    paths = {}
+    diffusion = build_diffusion_model(16, schedule="cosine", timesteps=20, channels=8, dilations=(1,), kernel_size=3,
+                                      groups=2, time_embedding_dim=8)
+    diffusion.save(folder / "untrained.keras")
+    diffusion.compile(optimizer="adam")
+    diffusion.fit(one_hot, batch_size=4, epochs=1, verbose=0)
+    diffusion.save(folder / "diffusion.keras")
+    conditional = build_diffusion_model(16, schedule="cosine", timesteps=20, channels=8, dilations=(1,),
+                                        kernel_size=3, groups=2, time_embedding_dim=8, class_names=("up", "down"))
+    conditional.compile(optimizer="adam")
+    conditional.fit(one_hot, np.array([0, 1] * 4, dtype="int32"), batch_size=4, epochs=1, verbose=0)
+    conditional.save(folder / "conditional.keras")
+    gan = build_gan(16, latent_dim=4, channels=8, n_layers=1, kernel_size=3, critic_steps=1)
+    gan.compile()
+    gan.fit(one_hot, batch_size=4, epochs=1, verbose=0)
+    gan.save(folder / "gan.keras")
+    build_model("cnn", 16, filters=(4,), kernel_sizes=(3,), pool_size=2, dense_units=(4,)).save(folder / "cnn.keras")
+    (folder / "garbage.keras").write_text("not a zip")
+    for name in ("untrained", "diffusion", "conditional", "gan", "cnn", "garbage"):
+        paths[name] = folder / f"{name}.keras"
+    return paths
+
+
+def test_generate_writes_a_valid_fasta_and_its_provenance(tmp_path: Path, checkpoints: dict[str, Path]) -> None:
+    result = generate(checkpoints["diffusion"], 5, tmp_path / "out" / "synthetic.fa", seed=3, expected_length=16,
+                      progress=False)
+    records = read_synthetic_fasta(result.fasta, expected_length=16)
+    assert len(records) == 5 == result.n and result.sequences_per_second > 0
+    assert "sampler=ddim steps=20" in records.descriptions[0] and "seed=3" in records.descriptions[0]
+    provenance = json.loads(result.provenance.read_text())
+    assert provenance["model"]["class"] == "DiffusionModel" and provenance["model"]["trained_steps"] == 2
+    assert len(provenance["checkpoint"]["sha256"]) == 64 and provenance["sampling"]["steps"] == 20
+    again = generate(checkpoints["diffusion"], 5, tmp_path / "again.fa", seed=3, progress=False)
+    assert read_synthetic_fasta(again.fasta).sequences == records.sequences
+    gan = generate(checkpoints["gan"], 3, tmp_path / "gan.fa", progress=False)
+    assert len(read_synthetic_fasta(gan.fasta, expected_length=16)) == 3
+
+
+def test_fastas_of_two_conditions_concatenate_into_one_set(tmp_path: Path, checkpoints: dict[str, Path]) -> None:
+    parts = [generate(checkpoints["conditional"], 3, tmp_path / f"{condition}.fa", condition=condition,
+                      progress=False).fasta for condition in ("up", "down")]
+    joined = tmp_path / "synthetic.fa"
+    joined.write_text("".join(part.read_text() for part in parts))
+    records = read_synthetic_fasta(joined, expected_length=16)
+    assert records.ids[:2] == ["synthetic_up_000001", "synthetic_up_000002"]
+    assert records.ids[3] == "synthetic_down_000001" and len(set(records.ids)) == 6
+    assert "condition=down" in records.descriptions[3]
+
+
+@pytest.mark.parametrize("checkpoint, options, message", [
+    ("diffusion", {"n": 0}, "positive integer, got 0"),
+    ("diffusion", {"n": -5}, "positive integer, got -5"),
+    ("diffusion", {"n": 2.5}, "positive integer, got 2.5"),
+    ("untrained", {}, "never trained"),
+    ("cnn", {}, "holds a CNNClassifier, not an sca-tf generative model"),
+    ("garbage", {}, "cannot load a Keras model"),
+    ("diffusion", {"expected_length": 2000}, "generates 16-base sequences, but the dataset's promoters have 2000"),
+    ("diffusion", {"condition": "up"}, "unconditional"),
+    ("diffusion", {"sampler": "ddpm", "steps": 5}, "all 20 steps"),
+    ("gan", {"sampler": "ddim"}, "diffusion models only"),
+])
+def test_generate_refuses_bad_requests_without_writing(tmp_path: Path, checkpoints: dict[str, Path], checkpoint: str,
+                                                       options: dict, message: str) -> None:
+    out = tmp_path / "synthetic.fa"
+    with pytest.raises(ScaInputError, match=message):
+        generate(checkpoints[checkpoint], **{"n": 2, "out_fasta": out, "progress": False, **options})
+    assert not out.exists() and not Path(f"{out}.json").exists()
+
+
+def test_load_generator_refuses_missing_or_misnamed_files(tmp_path: Path) -> None:
+    with pytest.raises(ScaInputError, match="checkpoint file not found"):
+        load_generator(tmp_path / "missing.keras")
+    with pytest.raises(ScaInputError, match="expected a .keras checkpoint"):
+        load_generator(tmp_path / "model.weights.h5")
