@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from Bio import bgzf
@@ -11,19 +12,19 @@ from Bio import bgzf
 from sca_tf import io
 from sca_tf.errors import ScaInputError
 from sca_tf.prep.genome import open_genome
-from sca_tf.prep.promoters import extract, read_labels, run_promoters
+from sca_tf.prep.promoters import extract, read_labels, run_promoters, window_composition
 from sca_tf.schema import PROMOTER_COLUMNS
-from sca_tf.sequence import reverse_complement
+from sca_tf.sequence import cpg_observed_expected, gc_fraction, n_fraction, reverse_complement
 
 
 @pytest.fixture()
 def annotation_path(tmp_path: Path) -> Path:
     rows = [
-        ("1", 301, 350, "+", "PLUSGENE"),   # TSS 301 -> window [281, 300] 1-based with upstream 20
+        ("1", 301, 350, "+", "PLUSGENE"),  # TSS 301 -> window [281, 300] 1-based with upstream 20
         ("1", 150, 250, "-", "MINUSGENE"),  # TSS 250 -> window [251, 270] 1-based, reverse-complemented
-        ("1", 5, 50, "+", "EDGEGENE"),      # window would start before the contig
-        ("1", 300, 430, "-", "GAPGENE"),    # window [431, 450] lies in the N gap
-        ("7", 100, 200, "+", "NOCONTIG"),   # chromosome 7 is not in the FASTA
+        ("1", 5, 50, "+", "EDGEGENE"),  # window would start before the contig
+        ("1", 300, 430, "-", "GAPGENE"),  # window [431, 450] lies in the N gap
+        ("7", 100, 200, "+", "NOCONTIG"),  # chromosome 7 is not in the FASTA
     ]
     lines = [
         f'{chrom}\tt\tgene\t{start}\t{end}\t.\t{strand}\t.\tgene_id "{gid}.1"; gene_name "{gid}"; '
@@ -132,8 +133,35 @@ def test_biotype_filter(tmp_path: Path, genome_path: Path, annotation_path: Path
     assert result.dropped["excluded_biotype"] == 1
 
 
+def test_rows_come_back_in_genomic_order_with_ties_kept(tmp_path: Path, genome_path: Path) -> None:
+    genes = pd.DataFrame(
+        {
+            "gene_id": [f"G{i}" for i in range(9)],
+            "gene_name": "",
+            "gene_biotype": "",
+            "chrom": ["chr2", "1", "9", "1", "chr2", "1", "chr1", "9", "1"],
+            "strand": ["+", "-", "+", "+", "-", "+", "-", "-", "-"],
+            "tss": [250, 300, 100, 120, 250, 120, 40, 50, 590],
+        }
+    )
+    kept, dropped = extract(genes, open_genome(genome_path), upstream=20, max_n_fraction=1.0)
+    in_order = genes.sort_values(["chrom", "tss"], kind="stable")
+    assert kept["gene_id"].tolist() == [g for g in in_order["gene_id"] if g not in set(dropped["gene_id"])]
+    assert dropped.to_dict("list") == {
+        "gene_id": ["G8", "G7", "G2"],
+        "reason": ["off_contig_edge", "missing_contig", "missing_contig"],
+    }
+    assert kept.index.tolist() == list(range(len(kept)))
 
 
+def test_window_composition_equals_the_one_string_figures() -> None:
+    rng = np.random.default_rng(3)
+    windows = ["".join(rng.choice(list("ACGTN"), p=p, size=50)) for p in rng.dirichlet(np.ones(5), size=200)]
+    windows += ["N" * 50, "A" * 50, "C" * 50, "CG" * 25, "GC" * 25, "ACGTR" * 10]
+    gc, cpg_oe, n = window_composition([w.encode() for w in windows], 50)
+    assert gc.tolist() == [gc_fraction(w) for w in windows]
+    assert cpg_oe.tolist() == [cpg_observed_expected(w) for w in windows]
+    assert n.tolist() == [n_fraction(w) for w in windows]
 
 
 def test_no_extractable_gene_is_an_error_and_writes_nothing(
