@@ -95,8 +95,8 @@ def differential_expression(
 ) -> pd.DataFrame:
     """Test ``treatment`` vs ``reference`` with PyDESeq2 and label every gene; returns the DE table.
 
-    Columns are :data:`sca_tf.schema.DE_COLUMNS` in input gene order. ``alpha`` is the FDR target of independent filtering
-    (R ``results(alpha=)``); ``rule`` decides ``up`` / ``down`` / ``not_de``. ``n_cpus`` is the number of
+    Columns are :data:`sca_tf.schema.DE_COLUMNS` in input gene order. ``alpha`` is the FDR target of independent
+    filtering (R ``results(alpha=)``); ``rule`` decides ``up`` / ``down`` / ``not_de``. ``n_cpus`` is the number of
     worker processes for PyDESeq2's per-gene fits of the genes the batched fits leave over (None: all cores;
     started only for a large remainder, see :class:`VectorizedInference`). ``verbose`` prints PyDESeq2's own
     messages (its warnings always show); ``progress`` shows a progress bar over the fitting stages on a terminal.
