@@ -102,7 +102,8 @@ def differential_expression(
     messages (its warnings always show); ``progress`` shows a progress bar over the fitting stages on a terminal.
     ``table.attrs["dispersion_trend"]`` records the trend PyDESeq2 used: ``parametric``, or ``mean`` where the
     parametric fit did not converge (PyDESeq2 warns, as R DESeq2 does); ``table.attrs["dispersion_fallbacks"]``
-    the number of genes each dispersion pass (gene-wise, MAP) left to PyDESeq2's per-gene fit.
+    the number of genes each dispersion pass left to PyDESeq2's per-gene fit (gene-wise, MAP, and both again for
+    the genes of a Cook's refit, when there is one).
     """
     if treatment == reference:
         raise ScaInputError(f"treatment and reference are both {treatment!r}; expected two different groups")
