@@ -200,11 +200,11 @@ def evaluate_run(
     Thresholds come from validation (max F1); the report goes to ``out/evaluation``. Returns the test rows
     and, per model, its validation metrics at that threshold.
     """
+    from sca_tf.data.scoring import predict_codes
     from sca_tf.data.splits import read_split
     from sca_tf.evaluate import LabelledSequences, evaluate_models, max_f1_threshold, metrics_at_threshold
     from sca_tf.evaluate.xgb import XGBConfig, fit_booster, save_booster, staged_tuning
     from sca_tf.models import feature_extractor, load_classifier
-    from sca_tf.data.scoring import predict_codes
 
     splits = {split: read_split(builder, split) for split in SPLITS}
     scores: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -257,10 +257,3 @@ def _inputs(config: RunConfig, out: Path) -> dict[str, Any]:
     simulation = simulate(out / "simulated", config.simulation_config())
     return {"counts": simulation.counts_tsv, "genome": simulation.genome_fasta,
             "annotation": simulation.annotation_gtf, "assembly": SIMULATED_ASSEMBLY}
-
-
-def parse_models(text: str | None) -> tuple[str, ...] | None:
-    """``"cnn,transformer"`` -> ``("cnn", "transformer")``; ``None`` stays ``None``."""
-    return tuple(name.strip() for name in text.split(",") if name.strip()) if text else None
-
-

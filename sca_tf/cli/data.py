@@ -7,10 +7,9 @@ from typing import Any
 
 from sca_tf_datasets.sca_promoters.sca_promoters_dataset_builder import SIMULATED_ASSEMBLY, SCAPromotersConfig
 
-from sca_tf.cli.options import add_verb, default
+from sca_tf.cli.options import add_verb, comma_list, default
 from sca_tf.data.build import DEFAULT_CONFIG, build_dataset
 from sca_tf.schema import SPLIT_SCHEMES
-from sca_tf.workflow import parse_models
 
 
 def _build_dataset(args: argparse.Namespace) -> None:
@@ -48,9 +47,9 @@ def add_verbs(verbs: Any) -> None:
     dataset.add_argument("--split", choices=SPLIT_SCHEMES, help="override the config's split scheme")
     dataset.add_argument("--seed", type=int,
                          help=f"override the split seed (default {default(SCAPromotersConfig, 'split_seed')})")
-    dataset.add_argument("--test-chromosomes", type=parse_models,
+    dataset.add_argument("--test-chromosomes", type=comma_list,
                          help="comma-separated chromosomes held out for test (chrom split)")
-    dataset.add_argument("--validation-chromosomes", type=parse_models,
+    dataset.add_argument("--validation-chromosomes", type=comma_list,
                          help="comma-separated chromosomes held out for validation")
     dataset.add_argument("--keep-untestable", action="store_true", help="keep untestable genes as their own split")
     dataset.add_argument("--download", action="store_true", help="download GEO/Ensembl raw data, run dge+promoters")

@@ -48,3 +48,8 @@ def add_dataset_arguments(parser: argparse.ArgumentParser) -> None:
     """``--data-dir`` and ``--dataset``: which prepared ``sca_promoters`` config a verb reads."""
     parser.add_argument("--data-dir", required=True, help="TFDS data directory holding sca_promoters")
     parser.add_argument("--dataset", help=f"dataset config name (default {DEFAULT_CONFIG})")
+
+
+def comma_list(text: str | None) -> tuple[str, ...] | None:
+    """An option's comma-separated values: ``"cnn, transformer"`` -> ``("cnn", "transformer")``; ``None`` stays."""
+    return tuple(name.strip() for name in text.split(",") if name.strip()) if text else None

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sca_tf.cli.options import add_verb, default
+from sca_tf.cli.options import add_verb, comma_list, default
 from sca_tf.prep.dge import DERule, run_dge
 from sca_tf.prep.promoters import run_promoters
 from sca_tf.simulate import SimulationConfig, simulate
-from sca_tf.workflow import parse_models
 
 
 def _simulate(args: argparse.Namespace) -> None:
@@ -84,7 +83,7 @@ def add_verbs(verbs: Any) -> None:
     promoters.add_argument("--assembly", help="genome build of a GTF/GFF3 (e.g. GRCh38), checked against the FASTA")
     promoters.add_argument("--max-n-fraction", type=float, default=default(run_promoters, "max_n_fraction"),
                            help="drop windows with more N than this")
-    promoters.add_argument("--biotypes", type=parse_models, help="comma-separated gene biotypes to keep (default: all)")
+    promoters.add_argument("--biotypes", type=comma_list, help="comma-separated gene biotypes to keep (default: all)")
 
     simulate_verb = add_verb(verbs, "simulate", _simulate, "seeded synthetic genome, annotation, counts and ground truth")
     simulate_verb.add_argument("--out", required=True, help="output directory")

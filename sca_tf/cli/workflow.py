@@ -7,12 +7,12 @@ import dataclasses
 from typing import Any
 
 from sca_tf.ablation import AblationConfig, run_ablation
-from sca_tf.cli.options import add_dataset_arguments, add_verb, default, listed
+from sca_tf.cli.options import add_dataset_arguments, add_verb, comma_list, default, listed
 from sca_tf.data import BALANCE_STRATEGIES
 from sca_tf.data.build import load_builder
 from sca_tf.errors import ScaInputError
 from sca_tf.training import TrainConfig
-from sca_tf.workflow import RunConfig, parse_models, run
+from sca_tf.workflow import RunConfig, run
 
 _EPOCHS_HELP = f"training epochs per {{}} (default {default(TrainConfig, 'epochs')})"
 
@@ -42,7 +42,7 @@ def _run(args: argparse.Namespace) -> None:
 
 
 def _ablate(args: argparse.Namespace) -> None:
-    ratios = parse_models(args.ratios)
+    ratios = comma_list(args.ratios)
     try:
         synthetic_ratios = tuple(float(ratio) for ratio in ratios) if ratios else None
     except ValueError as exc:
@@ -75,7 +75,7 @@ def add_verbs(verbs: Any) -> None:
     run_verb.add_argument("--genome", help="genome FASTA (real data)")
     run_verb.add_argument("--annotation", help="grch38, grch37 or a GTF/GFF3 (real data)")
     run_verb.add_argument("--assembly", help="genome build of a GTF/GFF3 annotation")
-    run_verb.add_argument("--models", type=parse_models,
+    run_verb.add_argument("--models", type=comma_list,
                           help=f"comma-separated models to train (default {listed(default(RunConfig, 'models'))})")
     run_verb.add_argument("--epochs", type=int, help=_EPOCHS_HELP.format("model"))
 
@@ -83,9 +83,9 @@ def add_verbs(verbs: Any) -> None:
     add_dataset_arguments(ablate)
     ablate.add_argument("--out", required=True, help="output directory (writes ablation.md/.json/.tsv)")
     ablate.add_argument("--config", help="TOML or YAML ablation settings (options below override it)")
-    ablate.add_argument("--models", type=parse_models,
+    ablate.add_argument("--models", type=comma_list,
                         help=f"comma-separated models (default {listed(default(AblationConfig, 'models'))})")
-    ablate.add_argument("--arms", type=parse_models,
+    ablate.add_argument("--arms", type=comma_list,
                         help=f"comma-separated arms of {', '.join(BALANCE_STRATEGIES)} "
                              f"(default {listed(default(AblationConfig, 'arms'))})")
     ablate.add_argument("--ratios", help="synthetic positives per real positive "
