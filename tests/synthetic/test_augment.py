@@ -1,7 +1,6 @@
 """Augmentation with synthetic promoters: only a passed quality report of the same file releases them.
 
-(The other synthetic tests mirror their modules: test_fasta, test_composition, test_memorisation, test_quality,
-test_thresholds, test_report, test_generate, test_data, test_assess.)
+How many of them an epoch takes (exactly the ratio asked for, or an error) is tested in tests/data/test_balancing.py.
 """
 
 from __future__ import annotations
@@ -14,11 +13,10 @@ from generative_data import composition_sequences, markov_sequences
 
 from sca_tf.errors import ScaInputError
 from sca_tf.synthetic.assess import assess_synthetic
-from sca_tf.synthetic.augment import approved_synthetic, augmentation_sample
+from sca_tf.synthetic.augment import approved_synthetic
 from sca_tf.synthetic.fasta import read_synthetic_fasta, write_synthetic_fasta
 
 
-# ------------------------------------------------------------------------------------------------ augmentation
 def test_only_a_passed_report_of_the_same_file_releases_sequences(tmp_path: Path,
                                                                   real_fastas: dict[str, Path]) -> None:
     reals = real_fastas
@@ -39,12 +37,3 @@ def test_only_a_passed_report_of_the_same_file_releases_sequences(tmp_path: Path
     with pytest.raises(ScaInputError, match="quality report not found"):
         approved_synthetic(good, tmp_path / "missing.json")
 
-
-def test_augmentation_sample_draws_the_ratio() -> None:
-    pool = [f"{base}" * 4 for base in "ACGT"] * 5
-    drawn = augmentation_sample(pool, n_real_positives=10, ratio=0.5, seed=1)
-    assert len(drawn) == 5 and drawn == augmentation_sample(pool, n_real_positives=10, ratio=0.5, seed=1)
-    with pytest.raises(ScaInputError, match="needs 40 synthetic sequences, but 20 are available"):
-        augmentation_sample(pool, n_real_positives=20, ratio=2, seed=0)
-    with pytest.raises(ScaInputError, match="ratio"):
-        augmentation_sample(pool, n_real_positives=10, ratio=0, seed=0)
