@@ -190,3 +190,19 @@ def test_every_bgzip_block_is_inflated_once(plain_fasta: Path, tmp_path: Path, m
     data = packed.read_bytes()
     offsets = [data.find(member) for member in inflated]
     assert len(offsets) == len(set(offsets)) > 50
+
+
+def test_windows_starting_on_a_full_64k_block_boundary(tmp_path: Path) -> None:
+    # Biopython's BgzfWriter fills blocks to 65,536 bytes; pyfaidx's own reader fails on a window that starts
+    # exactly where such a block ends (within-block offset 65,536), this reader does not.
+    plain = io.write_fasta([("c1", _contig(200_000, 5))], tmp_path / "big.fa", width=60)
+    packed = tmp_path / "big.fa.gz"
+    with open(plain, "rb") as source, bgzf.BgzfWriter(str(packed), "wb") as target:
+        target.write(source.read())
+    genome = open_genome(packed)
+    boundaries = [block.ustart for block in genome.faidx.gzi_index[1:]]
+    offset = 4  # ">c1\n"
+    starts = [(b - offset) // 61 * 60 + (b - offset) % 61 for b in boundaries]
+    windows = pd.DataFrame({"contig": "c1", "start": starts, "end": [s + 2000 for s in starts], "minus": False})
+    windows = pd.concat([windows, windows.assign(minus=True)], ignore_index=True)
+    assert _read(genome, windows) == _expected(open_genome(plain), windows)
