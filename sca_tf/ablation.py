@@ -152,10 +152,10 @@ def run_ablation(builder: Any, config: AblationConfig, out: str | os.PathLike[st
 
     Rerunning with the same ``out`` resumes interrupted arms (each arm is an ordinary resumable training run).
     """
+    from sca_tf.data.scoring import predict_codes
     from sca_tf.data.splits import read_split
     from sca_tf.evaluate import bootstrap_intervals, evaluate_scores, max_f1_threshold, metrics_at_threshold
     from sca_tf.models import load_classifier
-    from sca_tf.data.scoring import predict_codes
     from sca_tf.training import train_classifier
 
     root = io.ensure_output_dir(out)

@@ -11,8 +11,8 @@ import pytest
 from sca_tf_datasets.sca_promoters.sca_promoters_dataset_builder import SIMULATED_ASSEMBLY
 from sklearn.metrics import roc_auc_score
 
-import sca_tf.data.splits
 import sca_tf.data.scoring
+import sca_tf.data.splits
 import sca_tf.training
 from sca_tf.ablation import AblationConfig, run_ablation
 from sca_tf.cli import main

@@ -18,6 +18,7 @@ from sca_tf.errors import ScaInputError
 from sca_tf.motifs import pwm
 from sca_tf.motifs.pwm import Motif
 from sca_tf.motifs.scan import hit_counts
+from sca_tf.schema import DE_STATUSES, NOT_DE
 
 ENRICHMENT_COLUMNS = (
     "group", "rank", "matrix_id", "name", "tf_class", "tf_family", "consensus", "genes_with_hit", "genes",
@@ -41,7 +42,7 @@ def gene_motif_hits(
 
 def motif_enrichment(
     hits: np.ndarray, groups: np.ndarray, motifs: Sequence[Motif], *,
-    tested: Sequence[str] = ("up", "down"), background: str = "not_de",
+    tested: Sequence[str] = DE_STATUSES, background: str = NOT_DE,
 ) -> pd.DataFrame:
     """The enrichment table (columns :data:`ENRICHMENT_COLUMNS`), best motifs first within each group."""
     groups = np.asarray(groups)

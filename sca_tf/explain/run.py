@@ -42,11 +42,12 @@ from sca_tf.models import load_classifier
 from sca_tf.motifs.jaspar import JASPAR_RELEASE, best_matches, load_jaspar
 from sca_tf.motifs.pwm import Motif
 from sca_tf.provenance import describe_file, library_versions
+from sca_tf.schema import DE_STATUSES, NOT_DE
 from sca_tf.sequence import ALPHABET, decode_bases, encode_bases
 
 logger = logging.getLogger(__name__)
 
-TESTED_GROUPS, BACKGROUND_GROUP = ("up", "down"), "not_de"
+TESTED_GROUPS, BACKGROUND_GROUP = DE_STATUSES, NOT_DE
 DISCOVERED_COLUMNS = (
     "motif", "group", "consensus", "seed", "seed_pvalue", "n_sites", "foreground_hits", "foreground_windows",
     "background_hits", "background_windows", "best_match_id", "best_match_name", "best_match_class",

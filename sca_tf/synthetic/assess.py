@@ -19,11 +19,8 @@ from sca_tf.config_files import read_json_file
 from sca_tf.errors import ScaInputError
 from sca_tf.motifs import planted
 from sca_tf.provenance import sha256_of
+from sca_tf.schema import DE_STATUSES, TEST, TRAIN, VALIDATION
 from sca_tf.synthetic.data import (
-    DE_STATUSES,
-    TEST,
-    TRAIN,
-    VALIDATION,
     PromoterSet,
     promoter_splits,
     read_promoter_fasta,

@@ -22,15 +22,7 @@ import pandas as pd
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
 from sca_tf.errors import ScaInputError
-from sca_tf.schema import (  # noqa: F401 - TRAIN, VALIDATION, TEST: still imported from here by assess, generator
-    DE_STATUSES,
-    TEST,
-    TEST_FRACTION,
-    TRAIN,
-    UNTESTABLE,
-    VALIDATION,
-    VALIDATION_FRACTION,
-)
+from sca_tf.schema import DE_STATUSES, TEST_FRACTION, UNTESTABLE, VALIDATION_FRACTION
 from sca_tf.sequence import decode_bases, encode_bases
 
 
