@@ -15,12 +15,12 @@ from typing import Any
 
 from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.models.base import FEATURE_LAYER, OUTPUT_LAYER, SequenceClassifier
-from sca_tf.models.checkpoints import load_classifier, load_classifier_weights
+from sca_tf.models.checkpoints import load_classifier
 from sca_tf.models.cnn import CNNClassifier
 from sca_tf.models.cnn_lstm import CNNLSTMClassifier
 from sca_tf.models.features import feature_extractor
 from sca_tf.models.layers import SinusoidalPositionalEncoding, TopKPooling1D
-from sca_tf.models.losses import WeightedBinaryCrossentropy, positive_class_weight
+from sca_tf.models.losses import WeightedBinaryCrossentropy
 from sca_tf.models.transformer import TransformerClassifier
 
 MODELS: dict[str, type[SequenceClassifier]] = {
@@ -70,7 +70,5 @@ __all__ = [
     "default_hparams",
     "feature_extractor",
     "load_classifier",
-    "load_classifier_weights",
     "model_class",
-    "positive_class_weight",
 ]

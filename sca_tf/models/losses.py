@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import keras
-import numpy as np
 from keras import ops
 
 from sca_tf.errors import ScaInputError
@@ -15,8 +14,9 @@ from sca_tf.errors import ScaInputError
 class WeightedBinaryCrossentropy(keras.losses.Loss):
     """Binary cross-entropy whose positive-class terms are multiplied by ``positive_weight``.
 
-    With ``positive_weight = n_negative / n_positive`` (see :func:`positive_class_weight`) both classes contribute
-    equally to the loss although the data stay at their natural prevalence.
+    With ``positive_weight = n_negative / n_positive`` (see ``TrainingRecipe.positive_weight`` in
+    :mod:`sca_tf.training.recipe`) both classes contribute equally to the loss although the data stay at their
+    natural prevalence.
     """
 
     def __init__(self, positive_weight: float = 1.0, name: str = "weighted_binary_crossentropy", **kwargs: Any):
@@ -33,13 +33,3 @@ class WeightedBinaryCrossentropy(keras.losses.Loss):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "positive_weight": self.positive_weight}
-
-
-def positive_class_weight(labels: Any) -> float:
-    """``n_negative / n_positive`` of 0/1 ``labels``; ``ScaInputError`` if either class is absent."""
-    labels = np.asarray(labels).ravel()
-    n_positive = int(np.count_nonzero(labels == 1))
-    n_negative = int(np.count_nonzero(labels == 0))
-    if n_positive == 0 or n_negative == 0:
-        raise ScaInputError(f"training labels need both classes; got {n_positive} positive and {n_negative} negative")
-    return n_negative / n_positive

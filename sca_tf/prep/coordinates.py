@@ -26,7 +26,7 @@ from typing import Literal
 Strand = Literal["+", "-"]
 
 
-def tss_from_span(start_1based: int, end_1based: int, strand: str) -> int:
+def tss_from_span(start_1based: int, end_1based: int, strand: Strand) -> int:
     """Return the 1-based TSS of a feature spanning the closed 1-based interval ``[start, end]`` on ``strand``.
 
     >>> tss_from_span(101, 500, "+"), tss_from_span(101, 500, "-")
@@ -39,7 +39,7 @@ def tss_from_span(start_1based: int, end_1based: int, strand: str) -> int:
     raise ValueError(f"strand must be '+' or '-', got {strand!r}")
 
 
-def promoter_window(tss: int, strand: str, upstream: int, downstream: int) -> tuple[int, int]:
+def promoter_window(tss: int, strand: Strand, upstream: int, downstream: int) -> tuple[int, int]:
     """Return the 0-based half-open genomic window ``(start, end)`` of a promoter around a 1-based ``tss``.
 
     >>> promoter_window(1001, "+", upstream=10, downstream=0)   # bases 991..1000 (1-based)
