@@ -95,6 +95,4 @@ def _stacked(path: str | os.PathLike[str], n: int, draw: Callable[[Axes, int], N
             ax.text(0.5, 0.5, "nothing to show", ha="center", va="center")
         ax.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
-    with io.atomic_path(path, suffix=".png") as tmp:
-        figure.savefig(tmp, dpi=110, format="png")
-    return Path(path)
+    return io.write_png(figure, path, dpi=110)

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from sca_tf.io import atomic_path, ensure_output_dir, write_json
+from sca_tf.io import ensure_output_dir, write_json, write_png
 from sca_tf.synthetic.sets import HELDOUT, SYNTHETIC, TRAIN
 
 
@@ -39,7 +39,7 @@ def _plot_kmer_jsd(report: Mapping[str, Any], path: Path) -> Path:
         axis.set(yscale="log", xlabel="k", title=f"k-mer spectrum JSD {title}")
         axis.legend(fontsize="small")
     axes[0].set_ylabel("Jensen-Shannon divergence (bits)")
-    return _save(figure, path)
+    return write_png(figure, path, dpi=120)
 
 
 def _plot_composition(report: Mapping[str, Any], path: Path) -> Path:
@@ -53,7 +53,7 @@ def _plot_composition(report: Mapping[str, Any], path: Path) -> Path:
         ks = report["composition"][feature]["ks_vs_heldout_positives"][SYNTHETIC]["statistic"]
         axis.set(xlabel=label, ylabel="density", title=f"{label}\nKS synthetic vs held-out positives: {ks:.3f}")
         axis.legend(fontsize="small")
-    return _save(figure, path)
+    return write_png(figure, path, dpi=120)
 
 
 def _plot_memorisation(report: Mapping[str, Any], path: Path) -> Path:
@@ -66,7 +66,7 @@ def _plot_memorisation(report: Mapping[str, Any], path: Path) -> Path:
     axis.axvline(report["thresholds"]["copy_identity"], color="black", linestyle="--", label="copy threshold")
     axis.set(xlabel="max identity to a training positive", ylabel="density", title="Memorisation")
     axis.legend(fontsize="small")
-    return _save(figure, path)
+    return write_png(figure, path, dpi=120)
 
 
 def _plot_motifs(report: Mapping[str, Any], path: Path) -> Path:
@@ -81,10 +81,4 @@ def _plot_motifs(report: Mapping[str, Any], path: Path) -> Path:
     axis.set(xlabel="hit rate, held-out positives", ylabel="hit rate", xlim=(0, 1), ylim=(0, 1),
              title=f"Motif hit rates ({report['motifs']['n_motifs']} motifs; MAD {mad:.3f})")
     axis.legend(fontsize="small")
-    return _save(figure, path)
-
-
-def _save(figure: Figure, path: Path) -> Path:
-    with atomic_path(path, suffix=".png") as tmp:
-        figure.savefig(tmp, format="png", dpi=120, bbox_inches="tight")
-    return path
+    return write_png(figure, path, dpi=120)
