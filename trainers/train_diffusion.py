@@ -29,7 +29,7 @@ from sca_tf.errors import ScaInputError
 from sca_tf.models.generative.diffusion import PARAMETERIZATIONS
 from sca_tf.models.generative.schedule import SCHEDULES
 from sca_tf.provenance import describe_file
-from sca_tf.schema import SPLIT_SCHEMES
+from sca_tf.schema import SPLIT_SCHEMES, TRAIN, VALIDATION
 from sca_tf.synthetic import data
 from sca_tf.training.generator import GENERATOR_MODELS, GeneratorTrainConfig, train_generator
 
@@ -120,7 +120,7 @@ def load_positives(args: argparse.Namespace) -> tuple[Any, Any, dict[str, Any]]:
         return positives, None, {**record, "train_genes": describe_file(args.train_genes)}
     split = {"scheme": args.split_scheme, "seed": args.split_seed, "test_fraction": args.test_fraction,
              "validation_fraction": args.validation_fraction}
-    return (data.select(table, data.TRAIN, positive=True), data.select(table, data.VALIDATION, positive=True),
+    return (data.select(table, TRAIN, positive=True), data.select(table, VALIDATION, positive=True),
             {**record, "split": split})
 
 

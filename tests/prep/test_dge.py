@@ -86,7 +86,12 @@ def test_planted_fold_changes_are_recovered(synthetic_table: pd.DataFrame) -> No
 
 
 def test_matches_plain_pydeseq2(synthetic: CountData, synthetic_table: pd.DataFrame) -> None:
-    """VectorizedInference and the staged fit give PyDESeq2's own ``deseq2()`` + ``summary()`` results."""
+    """The batched fit gives PyDESeq2's own ``deseq2()`` + ``summary()`` results, to issue 14's contract.
+
+    The dispersions are Newton fits to the exact minimum of PyDESeq2's objective, where L-BFGS-B stops up to
+    ~1e-5 short of it, so the statistics agree to that precision (no longer to the last bit); the DE calls, the
+    untestable genes and the base means are identical.
+    """
     metadata_frame = pd.DataFrame({"condition": synthetic.conditions})
     inference = DefaultInference(n_cpus=1)
     dds = DeseqDataSet(counts=synthetic.counts.T, metadata=metadata_frame, design="~condition",
@@ -96,9 +101,13 @@ def test_matches_plain_pydeseq2(synthetic: CountData, synthetic_table: pd.DataFr
     stats.summary()
     expected = stats.results_df
     ours = synthetic_table.set_index("gene_id")
-    for column in expected.columns:
-        np.testing.assert_allclose(ours[column], expected[column], rtol=1e-9, atol=1e-300, equal_nan=True,
+    tolerance = {"baseMean": 1e-9, "log2FoldChange": 1e-5, "lfcSE": 1e-5, "stat": 1e-5, "pvalue": 1e-3,
+                 "padj": 1e-3}
+    assert set(tolerance) == set(expected.columns)
+    for column, rtol in tolerance.items():
+        np.testing.assert_allclose(ours[column], expected[column], rtol=rtol, atol=1e-300, equal_nan=True,
                                    err_msg=column)
+    assert ours["status"].equals(DERule().status(expected).reindex(ours.index).rename("status"))
 
 
 @pytest.mark.parametrize(
