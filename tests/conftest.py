@@ -41,7 +41,7 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def gse248760_dge(shared_data: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The suite's one full DESeq2 run on GSE248760 (a few seconds with the batched dispersion fit), shared by real-data tests."""
+    """The suite's one full DESeq2 run on GSE248760 (seconds with the batched fit), shared by real-data tests."""
     from sca_tf.prep.dge import run_dge
 
     return run_dge(shared_data / "GSE248760_raw_counts.txt", tmp_path_factory.mktemp("gse248760_dge"))
