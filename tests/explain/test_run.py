@@ -1,4 +1,4 @@
-"""Interpretation: attributions, top windows, de novo motifs, JASPAR matching and enrichment, logos.
+"""The explain run: configuration, promoter tables, prediction groups, and the whole run end to end.
 
 The end-to-end test trains a small CNN on the simulated default (planted CREB1-like sites in up genes, NF-kB-like
 sites in down genes) and requires both planted motifs to come out on top.
@@ -12,27 +12,18 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib.figure import Figure
+from explain.explain_data import encode
 
 from sca_tf.data.build import build_dataset
-from sca_tf.data.encoding import one_hot
 from sca_tf.errors import ScaInputError
 from sca_tf.explain import (
     ExplainConfig,
-    discover_motifs,
     explain_promoters,
-    in_silico_mutagenesis,
-    integrated_gradients,
     load_jaspar,
-    logit_model,
-    motif_enrichment,
-    plots,
-    position_scores,
     prediction_groups,
     read_promoter_table,
     run_explain,
     split_table,
-    top_windows,
 )
 from sca_tf.models import build_model
 from sca_tf.motifs import pwm
@@ -40,7 +31,6 @@ from sca_tf.motifs.jaspar import JASPAR_RELEASE
 from sca_tf.motifs.planted import DOWN_MOTIF, UP_MOTIF
 from sca_tf.motifs.pwm import Motif
 from sca_tf.prep.promoters import run_promoters
-from sca_tf.sequence import encode_bases
 from sca_tf.simulate import SimulationConfig, simulate
 from sca_tf.training.recipe import TrainingRecipe, compile_classifier
 
@@ -48,121 +38,10 @@ UPSTREAM = 300
 BZIP, REL = "Basic leucine zipper factors (bZIP)", "Rel homology region (RHR) factors"
 
 
-def encode(sequences: list[str]) -> np.ndarray:
-    return one_hot(np.stack([encode_bases(sequence) for sequence in sequences])).numpy()
-
-
-def random_dna(rng: np.random.Generator, n: int, length: int) -> list[str]:
-    return ["".join(row) for row in rng.choice(list("ACGT"), size=(n, length))]
-
-
-@pytest.fixture(scope="module")
-def tiny_model() -> keras.Model:
-    keras.utils.set_random_seed(1)
-    return build_model("cnn", 40, filters=(4,), kernel_sizes=(5,), pool_size=2, dense_units=(4,), dropout=0.0)
-
-
 @pytest.fixture(scope="module")
 def jaspar() -> list[Motif]:
     return load_jaspar()
 
-
-# ------------------------------------------------------------------------------------------ attributions
-
-
-def test_logit_model_is_the_pre_sigmoid_output(tiny_model):
-    x = encode(random_dna(np.random.default_rng(0), 5, 40))
-    logits = logit_model(tiny_model)(x).numpy()
-    np.testing.assert_allclose(1 / (1 + np.exp(-logits)), tiny_model(x).numpy().ravel(), atol=1e-6)
-
-
-@pytest.mark.parametrize("reference", ["zero", "shuffle"])
-def test_integrated_gradients_add_up_to_the_logit_difference(tiny_model, reference):
-    """Completeness: attributions sum to logit(x) - mean logit(reference)."""
-    x = encode(random_dna(np.random.default_rng(1), 4, 40))
-    values = integrated_gradients(tiny_model, x, reference=reference, steps=128, n_references=3, seed=5,
-                                  progress=False)
-    logits = logit_model(tiny_model)
-    if reference == "zero":
-        baseline = logits(np.zeros_like(x)).numpy()
-        assert np.all(values[x == 0] == 0), "a zero reference attributes nothing to absent bases"
-    else:
-        from sca_tf.explain.attributions import shuffled_references
-
-        baseline = np.mean([logits(ref).numpy() for ref in shuffled_references(x, 3, 5)], axis=0)
-    expected = logits(x).numpy() - baseline
-    np.testing.assert_allclose(values.sum(axis=(1, 2)), expected, atol=2e-2 * max(1.0, np.abs(expected).max()))
-    assert np.abs(expected).max() > 1e-3, "the check is vacuous if the logit does not change"
-
-
-def test_in_silico_mutagenesis_matches_mutating_by_hand(tiny_model):
-    x = encode(random_dna(np.random.default_rng(2), 2, 40))
-    effects = in_silico_mutagenesis(tiny_model, x, batch_size=37, progress=False)
-    logits = logit_model(tiny_model)
-    for sequence, position, base in [(0, 0, 2), (1, 17, 0), (1, 39, 3)]:
-        mutant = x[sequence].copy()
-        mutant[position] = np.eye(4)[base]
-        expected = logits(mutant[None]).numpy()[0] - logits(x[sequence][None]).numpy()[0]
-        assert effects[sequence, position, base] == pytest.approx(0 if x[sequence, position, base] else expected,
-                                                                   abs=1e-5)
-    assert np.all(effects[x == 1] == 0)
-    scores = position_scores(effects, x, "ism")
-    np.testing.assert_allclose(scores, -effects.sum(axis=-1) / 3, rtol=1e-6)
-
-
-def test_attributions_refuse_sequences_of_another_length(tiny_model):
-    with pytest.raises(ScaInputError, match=r"shape \(1, 39, 4\); model .* takes \[n, 40, 4\]"):
-        integrated_gradients(tiny_model, np.zeros((1, 39, 4)), progress=False)
-
-
-# ----------------------------------------------------------------------------------------------- windows
-
-
-def test_top_windows_are_the_best_non_overlapping_positive_windows():
-    scores = np.zeros((2, 60))
-    scores[0, 10:15] = 1.0  # best window holds 10..14
-    scores[0, 40:42] = 0.8
-    scores[1] = -1.0  # nothing positive
-    windows = top_windows(scores, width=5, per_sequence=3)
-    assert windows["sequence_index"].tolist() == [0, 0]
-    assert (windows["start"].iloc[0], windows["end"].iloc[0], windows["score"].iloc[0]) == (10, 15, 5.0)
-    assert windows["score"].iloc[1] == pytest.approx(1.6)
-    assert windows["start"].iloc[1] in range(37, 41)
-
-
-# ------------------------------------------------------------------------------------------------ motifs
-
-
-def test_discovery_recovers_a_planted_kmer_from_foreground_windows():
-    rng = np.random.default_rng(3)
-    promoters = random_dna(rng, 120, 60)
-    for index in range(60):  # the first 60 promoters carry a site in their window
-        site = UP_MOTIF.consensus
-        promoters[index] = promoters[index][:25] + site + promoters[index][25 + len(site):]
-    windows = pd.DataFrame({"sequence_index": np.arange(120), "start": 20, "end": 40})
-    motifs = discover_motifs(encode(promoters), promoters, windows[:60].reset_index(drop=True),
-                             windows[60:].reset_index(drop=True), group="up", n_motifs=2, flank=3)
-    assert motifs, "nothing discovered"
-    assert pwm.similarity(np.array(UP_MOTIF.pfm), motifs[0].pfm)[0] > 0.8
-    assert motifs[0].foreground_hits >= 58 and motifs[0].background_hits <= 10
-    assert len(motifs) == 1, "random background should not yield a second significant motif"
-
-
-def test_enrichment_ranks_the_motif_carried_by_the_group_first():
-    motifs = [Motif(f"M{i}", f"TF{i}", "class", "family", np.full((6, 4), 0.25)) for i in range(3)]
-    groups = np.array(["up"] * 20 + ["down"] * 20 + ["not_de"] * 60 + [""] * 5)
-    hits = np.zeros((len(groups), 3), bool)
-    hits[:18, 1] = True  # up genes carry TF1
-    hits[20:30, 2] = True  # half the down genes carry TF2
-    hits[40:46, 1] = hits[40:46, 2] = True  # a few background genes carry both
-    hits[:, 0] = True  # TF0 is everywhere
-    table = motif_enrichment(hits, groups, motifs)
-    up, down = table[table["group"] == "up"], table[table["group"] == "down"]
-    assert up.iloc[0]["name"] == "TF1" and down.iloc[0]["name"] == "TF2"
-    assert up.iloc[0]["genes_with_hit"] == 18 and up.iloc[0]["background_with_hit"] == 6
-    assert up.iloc[0]["qvalue"] < 1e-6 and up.set_index("name").loc["TF0", "pvalue"] == pytest.approx(1.0)
-    with pytest.raises(ScaInputError, match="no 'not_de' genes"):
-        motif_enrichment(hits[:40], groups[:40], motifs)
 
 
 def test_prediction_groups_need_the_model_and_the_status_to_agree():
@@ -170,21 +49,6 @@ def test_prediction_groups_need_the_model_and_the_status_to_agree():
                                np.array([0.9, 0.2, 0.7, 0.1, 0.8, 0.9]), 0.5)
     assert groups.tolist() == ["up", "", "down", "not_de", "", ""]
 
-
-# ------------------------------------------------------------------------------------------------- plots
-
-
-def test_logos_draw_one_letter_per_informative_position(tmp_path):
-    x = encode(["ACGTNACGTA"])[0]
-    attributions = x * np.array([-1, -0.5, 0, 0.5, 1, 0.7, 0.2, 0.3, 0.4, 0.5])[:, None]
-    ax = Figure().subplots()
-    plots.attribution_logo(ax, attributions, x)
-    assert len(ax.patches) == 8  # N and the zero-height position draw nothing
-    ax = Figure().subplots()
-    plots.motif_logo(ax, np.array(UP_MOTIF.pfm))
-    assert len(ax.patches) == 4 * UP_MOTIF.width
-    path = plots.plot_motifs([np.array(UP_MOTIF.pfm)], ["up"], tmp_path / "logo.png")
-    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_config_and_tables_are_validated(tmp_path):
@@ -197,8 +61,6 @@ def test_config_and_tables_are_validated(tmp_path):
     with pytest.raises(ScaInputError, match="gene.s. not found: G3"):
         read_promoter_table(table, ["G1", "G3"])
 
-
-# ------------------------------------------------------------------------------------ simulated default
 
 
 @pytest.fixture(scope="module")
@@ -225,6 +87,7 @@ def simulated(tmp_path_factory):
     model.fit(x, y, epochs=20, batch_size=64, verbose=0)
     model.save(root / "cnn.keras")
     return {"root": root, "promoters": promoters, "model": model, "truth": truth.set_index("gene_id")}
+
 
 
 @pytest.mark.slow
@@ -257,9 +120,11 @@ def test_planted_motifs_come_out_on_top(simulated, jaspar, tmp_path):
         assert (tmp_path / figure).stat().st_size > 10_000
 
 
+
 def planted_starts(truth: pd.DataFrame, gene: str) -> list[int]:
     """0-based starts, within the 300 bp promoter, of the sites planted in ``gene`` (any may lie further up)."""
     return [UPSTREAM + int(offset) for offset in str(truth.loc[gene, "motif_offsets"]).split(",") if offset]
+
 
 
 def test_ism_for_chosen_genes_points_at_their_planted_sites(simulated, tmp_path):
@@ -278,6 +143,7 @@ def test_ism_for_chosen_genes_points_at_their_planted_sites(simulated, tmp_path)
     holds_site = [any(windows.loc[gene, "start"] - UP_MOTIF.width < start < windows.loc[gene, "end"]
                       for start in planted_starts(truth, gene)) for gene in chosen]
     assert sum(holds_site) >= 2, f"the top ISM window of most chosen up genes should hold a planted site\n{windows}"
+
 
 
 def test_a_whole_split_of_the_tfds_dataset_can_be_explained(simulated, tmp_path):
