@@ -53,3 +53,18 @@ def test_cosine_decay_needs_the_number_of_steps_and_bad_rates_are_refused() -> N
     with pytest.raises(ScaInputError, match="learning_rate: expected a positive number, got 0"):
         TrainingRecipe(learning_rate=0)
     assert isinstance(TrainingRecipe().optimizer(), keras.optimizers.Adam)
+
+
+from models.classifier_data import one_hot, tiny
+
+from sca_tf.training.recipe import CHECKPOINT_MONITOR
+
+
+def test_compile_uses_paper_defaults_and_logs_val_auprc() -> None:
+    rng = np.random.default_rng(5)
+    x, y = one_hot(rng, 8), np.array([0, 1] * 4, dtype="float32")
+    model = compile_classifier(tiny("cnn"))
+    assert float(model.optimizer.learning_rate) == pytest.approx(1e-3)
+    assert model.optimizer.clipnorm is None
+    history = model.fit(x, y, epochs=1, validation_data=(x, y), verbose=0).history
+    assert {CHECKPOINT_MONITOR, "val_auroc", "val_precision", "val_recall", "val_accuracy"} <= set(history)

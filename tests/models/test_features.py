@@ -1,0 +1,33 @@
+"""The feature head: a classifier cut at its penultimate embedding."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import pytest
+from models.classifier_data import LENGTH, TINY_HPARAMS, one_hot, tiny
+
+from sca_tf.errors import ScaInputError
+from sca_tf.models import MODEL_NAMES, feature_extractor
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_feature_extractor_returns_the_penultimate_embedding(name: str) -> None:
+    model = tiny(name)
+    x = one_hot(np.random.default_rng(2), 4)
+
+    features = feature_extractor(model).predict(x, verbose=0)
+
+    assert features.shape == (4, TINY_HPARAMS[name]["dense_units"][-1])
+    output = model.get_layer("probability")
+    kernel, bias = (keras.ops.convert_to_numpy(w) for w in (output.kernel, output.bias))
+    head = 1 / (1 + np.exp(-(features @ kernel + bias)))
+    np.testing.assert_allclose(head, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+
+def test_feature_extractor_names_the_missing_layer() -> None:
+    inputs = keras.Input((LENGTH, 4))
+    plain = keras.Model(inputs, keras.layers.Dense(1)(keras.layers.Flatten()(inputs)))
+    with pytest.raises(ScaInputError, match="no layer 'features'"):
+        feature_extractor(plain)
