@@ -137,20 +137,24 @@ def _bgzip_ranges(path: str, ranges: _ByteRanges, gzi: Sequence[pyfaidx.BgzfBloc
         ends = np.append(compressed[1:], len(mapped))
         # closing(): the inflating threads stop before the map closes, even when a window fails
         with closing(_inflate_in_order(mapped, compressed[wanted], ends[wanted], limits)) as inflated:
-            cache: dict[int, bytes] = {}
+            origins = block_starts.tolist()
+            cache: dict[int, bytes] = {}  # the inflated blocks from the current window's first on
             arriving = iter(wanted.tolist())
             for first, stop, first_block, last_block in zip(
                 ranges.first.tolist(), ranges.stop.tolist(), low.tolist(), high.tolist()
             ):
-                for block in [block for block in cache if block < first_block]:
-                    del cache[block]  # windows come in genomic order: no later one reads it
                 while last_block not in cache:
                     cache[next(arriving)] = next(inflated)
-                pieces = []
-                for block in range(first_block, last_block + 1):
-                    origin = int(block_starts[block])
-                    pieces.append(cache[block][max(first - origin, 0) : stop - origin])
-                yield pieces[0] if len(pieces) == 1 else b"".join(pieces)
+                while next(iter(cache)) < first_block:  # windows come in genomic order: no later one reads it
+                    del cache[next(iter(cache))]
+                if first_block == last_block:
+                    origin = origins[first_block]
+                    yield cache[first_block][first - origin : stop - origin]
+                else:
+                    pieces = [cache[first_block][first - origins[first_block] :]]
+                    pieces += [cache[block] for block in range(first_block + 1, last_block)]
+                    pieces.append(cache[last_block][: stop - origins[last_block]])
+                    yield b"".join(pieces)
 
 
 def _blocks_wanted(
