@@ -47,6 +47,9 @@ def dataclass_from_file(cls: type[Settings], path: str | os.PathLike[str], overr
     merged = {**values, **{key: value for key, value in overrides.items() if value is not None}}
     for key in tuple_fields:
         if key in merged:
+            if not isinstance(merged[key], (list, tuple)):
+                raise ScaInputError(f"config file {source}: {key} must be a list, e.g. {key} = [\"a\", \"b\"]; "
+                                    f"got {merged[key]!r}")
             merged[key] = tuple(merged[key])
     return cls(**merged)
 

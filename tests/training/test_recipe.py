@@ -5,10 +5,11 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
+from models.classifier_data import one_hot, tiny
 
 from sca_tf.errors import ScaInputError
 from sca_tf.models import WeightedBinaryCrossentropy, build_model
-from sca_tf.training.recipe import TrainingRecipe, compile_classifier, recipe_for
+from sca_tf.training.recipe import CHECKPOINT_MONITOR, TrainingRecipe, compile_classifier, recipe_for
 
 TINY_TRANSFORMER = {"stride": 8, "d_model": 8, "num_layers": 1, "num_heads": 2, "ff_dim": 8, "dense_units": (6,)}
 
@@ -53,11 +54,6 @@ def test_cosine_decay_needs_the_number_of_steps_and_bad_rates_are_refused() -> N
     with pytest.raises(ScaInputError, match="learning_rate: expected a positive number, got 0"):
         TrainingRecipe(learning_rate=0)
     assert isinstance(TrainingRecipe().optimizer(), keras.optimizers.Adam)
-
-
-from models.classifier_data import one_hot, tiny
-
-from sca_tf.training.recipe import CHECKPOINT_MONITOR
 
 
 def test_compile_uses_paper_defaults_and_logs_val_auprc() -> None:
