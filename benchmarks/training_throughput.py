@@ -2,10 +2,13 @@
 
 Each model trains on the same random 2 kb promoters at batch 256 for the same number of steps, in one process,
 alternating runs; each reference is the same architecture written with bare Keras layers (same parameter count,
-same optimizer settings and logged metrics) and fed from a plain in-memory ``tf.data`` one-hot dataset. A ratio
->= 1.0 means our pipeline and wrappers add no overhead.
+same optimizer settings and logged metrics) and fed from a plain in-memory ``tf.data`` one-hot dataset. Each
+sca-tf model runs at ``--precision`` (default: training's default, ``TrainConfig.precision``; ``auto`` resolves as
+training resolves it) and at float32; the reference is always float32. The ratio is sca-tf at ``--precision`` over
+the reference (goal >= 1.6 with bfloat16); the float32 ratio >= 1.0 means our wrappers add no overhead.
 
     python benchmarks/training_throughput.py [--models cnn,cnn_lstm,transformer] [--steps 20] [--repeats 3]
+                                             [--precision float32]
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import tensorflow as tf
 
 from sca_tf.data import PipelineConfig, make_datasets
 from sca_tf.models import build_model
+from sca_tf.training import TrainConfig
+from sca_tf.training.precision import PRECISIONS, precision_policy, resolve_precision
 from sca_tf.training.recipe import classifier_metrics, compile_classifier, recipe_for
 
 
@@ -100,6 +105,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--length", type=int, default=2000)
     parser.add_argument("--genes", type=int, default=4096)
+    parser.add_argument("--precision", choices=PRECISIONS, default=TrainConfig.precision,
+                        help="dtype policy of the sca-tf runs")
     args = parser.parse_args()
     batch, rng = 256, np.random.default_rng(0)
     codes = rng.integers(0, 4, size=(args.genes, args.length), dtype=np.uint8)
@@ -115,19 +122,31 @@ def main() -> None:
     references = {"cnn": lambda: reference_cnn(args.length), "cnn_lstm": lambda: reference_cnn_lstm(args.length),
                   "transformer": lambda: reference_transformer(args.length, decay_steps)}
 
-    print(f"batch {batch}, {args.length} bp, {args.steps} steps per run, best of {args.repeats} (alternating runs)")
-    print(f"{'model':<14}{'params':>12}{'sca-tf seq/s':>14}{'plain Keras seq/s':>19}{'ratio':>8}")
+    policy = resolve_precision(args.precision)
+    print(f"batch {batch}, {args.length} bp, {args.steps} steps per run, best of {args.repeats} (alternating runs); "
+          f"--precision {args.precision} -> {policy}")
+    print(f"{'model':<14}{'params':>12}{policy + ' seq/s':>22}{'float32 seq/s':>15}{'plain Keras f32 seq/s':>23}"
+          f"{'ratio':>7}{'f32 ratio':>11}")
     for name in args.models.split(","):
         # As sca-tf trains it: with the model's recipe (the transformer's clipping at norm 1.0 and cosine decay).
-        ours_model = compile_classifier(build_model(name, args.length), recipe_for(name), total_steps=decay_steps)
+        ours_models = {}
+        for run_policy in (policy, "float32"):
+            with precision_policy(run_policy):
+                ours_models[run_policy] = compile_classifier(build_model(name, args.length), recipe_for(name),
+                                                             total_steps=decay_steps)
         plain_model = references[name]()
-        assert ours_model.count_params() == plain_model.count_params(), f"reference differs from the sca-tf {name}"
-        ours, plain = [], []
-        for _ in range(args.repeats):  # alternate so machine load hits both alike
-            ours.append(args.steps * batch / _seconds(ours_model, ours_data, args.steps))
+        params = plain_model.count_params()
+        assert all(model.count_params() == params for model in ours_models.values()), \
+            f"reference differs from the sca-tf {name}"
+        ours: dict[str, list[float]] = {run_policy: [] for run_policy in ours_models}
+        plain = []
+        for _ in range(args.repeats):  # alternate so machine load hits all alike
+            for run_policy, model in ours_models.items():
+                ours[run_policy].append(args.steps * batch / _seconds(model, ours_data, args.steps))
             plain.append(args.steps * batch / _seconds(plain_model, plain_data, args.steps))
-        print(f"{name:<14}{ours_model.count_params():>12,}{max(ours):>14.1f}{max(plain):>19.1f}"
-              f"{max(ours) / max(plain):>8.2f}", flush=True)
+        best, best_f32, reference = max(ours[policy]), max(ours["float32"]), max(plain)
+        print(f"{name:<14}{params:>12,}{best:>22.1f}{best_f32:>15.1f}{reference:>23.1f}"
+              f"{best / reference:>7.2f}{best_f32 / reference:>11.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from sca_tf.data.build import load_builder
 from sca_tf.models import MODEL_NAMES
 from sca_tf.training import TrainConfig, train
 from sca_tf.training.multi_worker import STRATEGY_KINDS, strategy_from_environment
+from sca_tf.training.precision import PRECISIONS
 from sca_tf.training.tuning import SEARCH_SPACES, TUNERS, tune
 
 
@@ -29,6 +30,7 @@ def _train(args: argparse.Namespace) -> None:
         rc_augment=args.rc_augment,
         patience=args.patience,
         steps_per_epoch=args.steps_per_epoch,
+        precision=args.precision,
     )
     result = train(load_builder(args.data_dir, args.dataset), config, args.out, strategy=strategy)
     print(result.summary() if result else "worker finished; the chief saved")
@@ -76,6 +78,9 @@ def add_verbs(verbs: Any) -> None:
                             help="cap the steps of an epoch")
     train_verb.add_argument("--cpu-replicas", type=int, default=default(TrainConfig, "cpu_replicas"),
                             help="split the CPU into N logical devices for MirroredStrategy")
+    train_verb.add_argument("--precision", choices=PRECISIONS, default=default(TrainConfig, "precision"),
+                            help="dtype policy; auto: mixed_bfloat16 on a bf16 CPU or GPU, mixed_float16 on an "
+                                 "older GPU, else float32")
     train_verb.add_argument("--strategy", choices=STRATEGY_KINDS, default=default(strategy_from_environment, "kind"),
                             help="auto: TF_CONFIG -> multi_worker, TPU_NAME -> tpu, else mirrored; "
                                  "see docs/distributed.md")

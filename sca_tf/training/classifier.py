@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import logging
 import math
 import os
 import time
@@ -33,8 +34,11 @@ from sca_tf.models import build_model, load_classifier
 from sca_tf.provenance import library_versions
 from sca_tf.training.callbacks import ValidationCurves
 from sca_tf.training.nan_guard import NaNLossGuard
+from sca_tf.training.precision import check_precision, precision_policy, resolve_precision
 from sca_tf.training.recipe import CHECKPOINT_MONITOR, TrainingRecipe, compile_classifier, describe, recipe_for
 from sca_tf.training.strategy import make_strategy
+
+log = logging.getLogger(__name__)
 
 BEST_CHECKPOINT = Path("checkpoints") / "best.keras"
 
@@ -62,6 +66,7 @@ class TrainConfig:
     patience: int = 5
     steps_per_epoch: int | None = None
     cpu_replicas: int | None = None
+    precision: str = "float32"
     verbose: int | str = "auto"
 
     def __post_init__(self) -> None:
@@ -70,6 +75,7 @@ class TrainConfig:
                 raise ScaInputError(f"TrainConfig.{name} must be >= 1, got {getattr(self, name)}")
         if self.steps_per_epoch is not None and self.steps_per_epoch < 1:
             raise ScaInputError(f"TrainConfig.steps_per_epoch must be >= 1, got {self.steps_per_epoch}")
+        check_precision(self.precision)
 
     def pipeline_config(self) -> PipelineConfig:
         """The tf.data settings of this run."""
@@ -135,7 +141,8 @@ def train_classifier(
 
     The model is built and compiled inside ``strategy.scope()`` (default: :func:`make_strategy` with
     ``config.cpu_replicas``); checkpoints keep the best validation AUPRC; running again with the same
-    ``run_dir`` resumes an interrupted run from its last finished epoch.
+    ``run_dir`` resumes an interrupted run from its last finished epoch. The model is built under the dtype
+    policy that ``config.precision`` resolves to (recorded in ``config.json``).
     """
     began = time.perf_counter()
     out = io.ensure_output_dir(run_dir)
@@ -144,10 +151,12 @@ def train_classifier(
     with strategy.scope():
         data = make_datasets(source, config.pipeline_config())
         steps = config.steps_per_epoch or data.steps_per_epoch
-        model = build_model(config.model, data.sequence_length, **config.hparams)
         recipe, positive_weight = resolve_recipe(config, data)
-        compile_classifier(model, recipe, total_steps=config.epochs * steps, positive_weight=positive_weight)
-    io.write_json(out / "config.json", _provenance(config, data, steps, strategy, describe(recipe, positive_weight)))
+        with precision_policy(resolve_precision(config.precision)) as policy:
+            model = build_model(config.model, data.sequence_length, **config.hparams)
+            compile_classifier(model, recipe, total_steps=config.epochs * steps, positive_weight=positive_weight)
+    io.write_json(out / "config.json",
+                  _provenance(config, data, steps, strategy, describe(recipe, positive_weight), policy))
     model.fit(
         data.train,
         steps_per_epoch=steps,
@@ -203,9 +212,10 @@ def resolve_recipe(config: TrainConfig, data: Datasets) -> tuple[TrainingRecipe,
 
 
 def _provenance(config: TrainConfig, data: Datasets, steps: int, strategy: tf.distribute.Strategy,
-                recipe: dict[str, Any]) -> dict:
+                recipe: dict[str, Any], policy: str) -> dict:
     return {
         "train_config": dataclasses.asdict(config),
+        "precision": policy,
         "recipe": recipe,
         "seed": config.seed,
         "steps_per_epoch": steps,
@@ -249,8 +259,14 @@ def train_classifier_multi_worker(
         pipeline = dataclasses.replace(config.pipeline_config(), batch_size=per_replica)
         return make_datasets(source, pipeline).train.shard(context.num_input_pipelines, context.input_pipeline_id)
 
+    policy = resolve_precision(config.precision)
+    if policy == "mixed_float16":  # the custom loop scales no loss, so float16 gradients would underflow
+        log.warning("the multi-worker loop has no loss scaling: training in float32 instead of mixed_float16")
+        policy = "float32"
+
     def model_fn() -> keras.Model:
-        return build_model(config.model, per_worker.sequence_length, **config.hparams)
+        with precision_policy(policy):
+            return build_model(config.model, per_worker.sequence_length, **config.hparams)
 
     began = time.perf_counter()
     keras.utils.set_random_seed(config.seed)
@@ -272,7 +288,7 @@ def train_classifier_multi_worker(
     if out is None:
         return None
     io.write_json(out / "config.json", {
-        **_provenance(config, per_worker, steps, strategy, describe(recipe, positive_weight)),
+        **_provenance(config, per_worker, steps, strategy, describe(recipe, positive_weight), policy),
         "replicas": replicas, "final_loss": result.losses[-1], "loop": "sca_tf.training.multi_worker",
     })
     return MultiWorkerResult(model_path=out / "model.keras", steps=total_steps, final_loss=result.losses[-1],
