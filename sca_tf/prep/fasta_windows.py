@@ -1,8 +1,8 @@
 """Many genome windows at once, read straight through the ``.fai`` offsets of a FASTA that pyfaidx has indexed.
 
 A plain FASTA is memory-mapped; a bgzip FASTA is read block by block through its ``.gzi``: every block a window
-touches is inflated with zlib exactly once, in genomic order, and only up to the last byte any window needs
-(blocks are inflated on a few threads, which zlib lets run side by side). Each window is upper-cased, stripped
+touches is inflated exactly once, in genomic order, and only up to the last byte any window needs, on a few
+threads. Inflating uses ``isal`` (zlib's API over Intel ISA-L): on chr20's 592 blocks it took half zlib's time. Each window is upper-cased, stripped
 of line ends and, on the minus strand, complemented by one ``bytes.translate`` table, then reversed.
 
 pyfaidx stays the indexer and validator (:func:`sca_tf.prep.genome.open_genome`); this module only reads.
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import mmap
 import os
-import zlib
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +27,7 @@ from itertools import islice
 
 import numpy as np
 import pyfaidx
+from isal import isal_zlib as zlib  # zlib's API, Intel ISA-L's inflate: about twice zlib's speed here
 
 from sca_tf.errors import ScaInputError
 from sca_tf.sequence import CODE_LETTERS, COMPLEMENT_CODES
@@ -194,7 +194,7 @@ def _inflate_in_order(mapped: mmap.mmap, starts: np.ndarray, ends: np.ndarray, l
 
 
 def _inflate(mapped: mmap.mmap, task: list[tuple[int, int, int]]) -> list[bytes]:
-    """Inflate consecutive gzip members of ``mapped``; zlib releases the GIL while it works."""
+    """Inflate consecutive gzip members of ``mapped``; isal releases the GIL while it works."""
     inflated = []
     for start, end, limit in task:
         member = mapped[start:end]
