@@ -10,7 +10,6 @@ import keras
 from sca_tf.errors import ScaInputError
 from sca_tf.models.base import (
     SequenceClassifier,
-    check_pooled_length,
     choice,
     classifier_head,
     conv_tower,
@@ -78,15 +77,14 @@ class CNNClassifier(SequenceClassifier):
             "pooling": choice("pooling", pooling, CNN_POOLINGS),
             "top_k": positive_int("top_k", top_k),
         }
-        check_pooled_length(hparams["input_length"], hparams["pool_size"], len(filters))  # before top_k's check
-        pooled_length = hparams["input_length"] // hparams["pool_size"] ** len(filters)
+        inputs = one_hot_input(input_length)
+        x = conv_tower(inputs, filters, hparams["kernel_sizes"], hparams["pool_size"])
+        pooled_length = int(x.shape[1])
         if pooling == "top_k" and pooled_length < hparams["top_k"]:
             raise ScaInputError(
                 f"top_k {hparams['top_k']} is more than the {pooled_length} positions left after "
                 f"{len(filters)} max-pool(s) of size {hparams['pool_size']}; use a smaller top_k or pool_size"
             )
-        inputs = one_hot_input(input_length)
-        x = conv_tower(inputs, filters, hparams["kernel_sizes"], hparams["pool_size"])
         if pooling == "flatten":
             x = keras.layers.Flatten(name="flatten")(x)
         elif pooling == "top_k":
