@@ -11,7 +11,7 @@ it runs on real data. Every stage writes into one run directory::
     OUT/train/<model>/xgboost.json   booster on the model's feature-layer embeddings
     OUT/evaluation/       report.md/.json, results.tsv, ROC and PR curves
     OUT/report.json, OUT/report.md   the evaluation report, plus run provenance
-    OUT/run.json          the resolved configuration, seed and library versions
+    OUT/run.json          the resolved configuration, seed, dtype policy per model and library versions
 
 The test split is scored once, at the end, for every model and baseline together.
 """
@@ -142,6 +142,7 @@ def run(config: RunConfig = RunConfig()) -> RunResult:
     from sca_tf.prep.dge import DERule, run_dge
     from sca_tf.prep.promoters import run_promoters
     from sca_tf.training import TrainConfig, train_classifier
+    from sca_tf.training.precision import resolve_precision
 
     began = time.perf_counter()
     out = io.ensure_output_dir(config.out)
@@ -162,9 +163,10 @@ def run(config: RunConfig = RunConfig()) -> RunResult:
                           split_scheme=config.split, seed=config.seed)
     builder = tfds.builder(built.name, data_dir=str(built.data_dir))
 
-    model_paths = {}
+    model_paths, precisions = {}, {}
     for name in config.models:
         train_config = TrainConfig.from_mapping(config.train_settings(name))
+        precisions[name] = resolve_precision(train_config.precision)
         result = train_classifier(builder, train_config, out / "train" / name)
         model_paths[name] = result.model_path
         logger.info("%s: %s", name, result.summary())
@@ -173,7 +175,7 @@ def run(config: RunConfig = RunConfig()) -> RunResult:
                                            seed=config.seed,
                                            context={"dataset": built.name, "simulated": config.simulated})
     provenance = {"config": dataclasses.asdict(config), "seed": config.seed, "dataset": built.name,
-                  "label_counts": built.label_counts, "library_versions": library_versions()}
+                  "label_counts": built.label_counts, "precision": precisions, "library_versions": library_versions()}
     io.write_json(out / "run.json", provenance)
     report = json.loads((out / "evaluation" / "report.json").read_text())
     io.write_json(out / "report.json", {**report, "validation": validation, "run": provenance})

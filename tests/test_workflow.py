@@ -9,6 +9,8 @@ import pytest
 
 from sca_tf.cli import main
 from sca_tf.errors import ScaInputError
+from sca_tf.training import TrainConfig
+from sca_tf.training.precision import resolve_precision
 from sca_tf.workflow import RunConfig, run
 
 TINY_TRAIN = {
@@ -40,6 +42,8 @@ def test_report_has_models_and_baselines_at_natural_prevalence(small_run: Path) 
     assert names[:2] == ["cnn", "cnn+xgboost"]
     assert any("k-mer" in name for name in names) and any("Prevalence" in name for name in names)
     assert report["run"]["seed"] == 5
+    assert report["run"]["precision"] == {"cnn": resolve_precision(TrainConfig.precision)}
+    assert json.loads((small_run / "run.json").read_text())["precision"] == report["run"]["precision"]
     counts = report["run"]["label_counts"]["test"]
     natural = counts["de"] / (counts["de"] + counts["not_de"])
     assert all(row["Prevalence"] == pytest.approx(natural) for row in report["rows"])

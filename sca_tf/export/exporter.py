@@ -169,6 +169,7 @@ def _provenance(model: keras.Model, name: str, booster: xgboost.XGBClassifier | 
         "model_class": keras.saving.get_registered_name(type(model)),
         "hparams": getattr(model, "hparams", {}),
         "input_length": input_length_of(model),
+        "dtype_policy": model.dtype_policy.name,  # the compute policy it was trained under; inputs/outputs float32
         "signatures": describe_signatures(input_length_of(model), embedding_width(model)),
         "xgboost_booster": bridge.BOOSTER_FILE if booster is not None else None,
         "verification_max_abs_difference": measured["max_abs_difference"],

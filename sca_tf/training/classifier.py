@@ -66,7 +66,7 @@ class TrainConfig:
     patience: int = 5
     steps_per_epoch: int | None = None
     cpu_replicas: int | None = None
-    precision: str = "float32"
+    precision: str = "auto"
     verbose: int | str = "auto"
 
     def __post_init__(self) -> None:
@@ -260,9 +260,6 @@ def train_classifier_multi_worker(
         return make_datasets(source, pipeline).train.shard(context.num_input_pipelines, context.input_pipeline_id)
 
     policy = resolve_precision(config.precision)
-    if policy == "mixed_float16":  # the custom loop scales no loss, so float16 gradients would underflow
-        log.warning("the multi-worker loop has no loss scaling: training in float32 instead of mixed_float16")
-        policy = "float32"
 
     def model_fn() -> keras.Model:
         with precision_policy(policy):

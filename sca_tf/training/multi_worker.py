@@ -14,7 +14,9 @@ value (PerReplica:{...})`` (keras-team/keras#20585, tensorflow/tensorflow#72388)
 every replica with ``strategy.run``, the loss averaged over the *global* batch with
 ``tf.nn.compute_average_loss`` and gradients all-reduced by ``optimizer.apply_gradients``. The same loop runs
 under any strategy, so it is tested on one machine too. Batch-norm statistics, which each replica updates from
-its own batch, are averaged over all replicas at the end, so every worker ends with identical weights.
+its own batch, are averaged over all replicas at the end, so every worker ends with identical weights. A model
+built under ``mixed_float16`` trains with loss scaling (``keras.optimizers.LossScaleOptimizer``), as ``compile``
+gives it.
 
 Each worker runs the same script; ``TF_CONFIG`` tells it the cluster and its own role, e.g. for worker 0 of two::
 
@@ -171,6 +173,8 @@ def train_multi_worker(
     with strategy.scope():
         model = model_fn()
         optimizer = optimizer_fn() if optimizer_fn else TrainingRecipe().optimizer()
+        if model.dtype_policy.name == "mixed_float16":  # as Keras' compile() does: float16 gradients underflow
+            optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
         optimizer.build(model.trainable_variables)
     iterator = iter(strategy.distribute_datasets_from_function(dataset_fn))
 
@@ -187,7 +191,8 @@ def train_multi_worker(
                                               global_batch_size=global_batch_size)
             if model.losses:
                 loss += tf.nn.scale_regularization_loss(tf.add_n(model.losses))
-        gradients = tape.gradient(loss, model.trainable_variables)
+            scaled = optimizer.scale_loss(loss) if isinstance(optimizer, keras.optimizers.LossScaleOptimizer) else loss
+        gradients = tape.gradient(scaled, model.trainable_variables)  # the optimizer unscales them
         optimizer.apply_gradients(zip(gradients, model.trainable_variables))
         return loss
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 from export.serving_model import EXAMPLE_LENGTH
 
 from sca_tf.errors import ScaInputError
@@ -20,7 +22,9 @@ from sca_tf.export.exporter import (
     run_export,
 )
 from sca_tf.export.layout import versions
-from sca_tf.export.signatures import SIGNATURE_NAMES
+from sca_tf.export.signatures import PREDICT_ONEHOT, SIGNATURE_NAMES
+from sca_tf.models import build_model
+from sca_tf.training.precision import precision_policy
 
 
 def test_a_booster_of_another_width_is_refused(model, tmp_path):
@@ -51,3 +55,15 @@ def test_run_export_loads_checkpoint_and_booster_and_hashes_them(model, booster,
     assert provenance["sources"]["booster"]["path"] == str(booster_file.resolve())
     bridge = XGBoostBridge(exported.path).predict(random_promoters(3, EXAMPLE_LENGTH, seed=3))
     assert bridge["xgboost_probability"].shape == (3,) and bridge["network_probability"].shape == (3,)
+
+
+def test_a_bfloat16_model_exports_with_float32_in_and_out_and_records_its_policy(tmp_path):
+    with precision_policy("mixed_bfloat16"):
+        model = build_model("cnn", 60, filters=(4,), kernel_sizes=(5,), dense_units=(4,), dropout=0.0)
+    assert keras.mixed_precision.global_policy().name != "mixed_bfloat16"
+    exported = export_model(model, tmp_path)
+    provenance = json.loads((exported.path / ASSETS_EXTRA / PROVENANCE_FILE).read_text())
+    assert provenance["dtype_policy"] == "mixed_bfloat16"
+    serving = tf.saved_model.load(str(exported.path)).signatures[PREDICT_ONEHOT]
+    assert serving.structured_input_signature[1]["one_hot"].dtype == tf.float32
+    assert all(output.dtype == tf.float32 for output in serving.structured_outputs.values())

@@ -21,8 +21,10 @@ TINY_CNN = {"filters": (16,), "kernel_sizes": (8,), "pool_size": 4, "dense_units
 
 
 def _config(**overrides) -> TrainConfig:
+    # float32: the learning bar below is the float32 trajectory of seed 3 on a 6-epoch toy task, which moves with
+    # the policy as with the seed (tests/training/test_precision.py trains under bfloat16).
     values = {"model": "cnn", "hparams": TINY_CNN, "epochs": 4, "batch_size": 32, "learning_rate": 1e-2,
-              "seed": 3, "verbose": 0}
+              "seed": 3, "verbose": 0, "precision": "float32"}
     return TrainConfig(**{**values, **overrides})
 
 

@@ -67,13 +67,15 @@ def tiny_model() -> keras.Model:
     return build_model("cnn", 40, filters=(4,), kernel_sizes=(5,), pool_size=2, dense_units=(4,), dropout=0.0)
 
 
-def test_training_loop_learns_under_the_default_strategy(tmp_path):
-    def dataset_fn(context: tf.distribute.InputContext) -> tf.data.Dataset:
-        rng = np.random.default_rng(context.input_pipeline_id)
-        x = np.eye(4, dtype=np.float32)[rng.integers(0, 4, (512, 40))]
-        y = (x[:, :, 0].sum(axis=1) > 10).astype(np.float32)  # A-rich sequences are positive
-        return tf.data.Dataset.from_tensor_slices((x, y)).repeat().batch(context.get_per_replica_batch_size(32))
+def a_rich_is_positive(context: tf.distribute.InputContext) -> tf.data.Dataset:
+    rng = np.random.default_rng(context.input_pipeline_id)
+    x = np.eye(4, dtype=np.float32)[rng.integers(0, 4, (512, 40))]
+    y = (x[:, :, 0].sum(axis=1) > 10).astype(np.float32)  # A-rich sequences are positive
+    return tf.data.Dataset.from_tensor_slices((x, y)).repeat().batch(context.get_per_replica_batch_size(32))
 
+
+def test_training_loop_learns_under_the_default_strategy(tmp_path):
+    dataset_fn = a_rich_is_positive
     keras.utils.set_random_seed(0)
     result = train_multi_worker(tiny_model, dataset_fn, 120, global_batch_size=32,
                                 strategy=tf.distribute.get_strategy(),
@@ -83,6 +85,28 @@ def test_training_loop_learns_under_the_default_strategy(tmp_path):
     assert np.mean(result.losses[-20:]) < 0.8 * np.mean(result.losses[:20])
     reloaded = keras.models.load_model(tmp_path / "m.keras")
     np.testing.assert_array_equal(reloaded.get_weights()[0], result.model.get_weights()[0])
+
+
+def test_a_float16_model_trains_with_loss_scaling_in_the_loop(monkeypatch):
+    from sca_tf.training.precision import precision_policy
+
+    scaled_losses = []
+    original = keras.optimizers.LossScaleOptimizer.scale_loss
+    monkeypatch.setattr(keras.optimizers.LossScaleOptimizer, "scale_loss",
+                        lambda self, loss: scaled_losses.append(loss) or original(self, loss))
+
+    def float16_model() -> keras.Model:
+        with precision_policy("mixed_float16"):
+            return tiny_model()
+
+    keras.utils.set_random_seed(0)
+    result = train_multi_worker(float16_model, a_rich_is_positive, 120, global_batch_size=32,
+                                strategy=tf.distribute.get_strategy(),
+                                optimizer_fn=lambda: keras.optimizers.Adam(1e-2), progress=False)
+    assert scaled_losses, "the float16 loss was never scaled"
+    assert np.isfinite(result.losses).all()
+    assert np.mean(result.losses[-20:]) < 0.8 * np.mean(result.losses[:20])
+    assert all(weight.dtype == np.float32 for weight in result.model.get_weights())
 
 
 def test_training_loop_refuses_batches_it_cannot_split():
