@@ -40,17 +40,15 @@ class VcfRecord:
     alts: tuple[str, ...]
 
 
-def _header_lines(vcf: pysam.VariantFile) -> int:
-    return len(str(vcf.header).splitlines())
-
-
-def _line(path: Path, number: int) -> str:
-    opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
-    with opener(path, "rt", errors="replace") as handle:
-        for current, line in enumerate(handle, start=1):
-            if current == number:
-                return line.rstrip("\n")[:80]
-    return ""
+def _failed_line(path: Path, record: int) -> tuple[int, str]:
+    """Line number and text of the 0-based ``record`` of the file (header lines counted)."""
+    seen, number = -1, 0
+    with _text(path) as handle:
+        for number, line in enumerate(handle, start=1):
+            seen += not line.startswith("#")
+            if seen == record:
+                return number, line.rstrip("\n")[:80]
+    return number, ""
 
 
 def open_vcf(path: str | os.PathLike[str]) -> pysam.VariantFile:
@@ -69,7 +67,6 @@ def read_vcf(path: str | os.PathLike[str]) -> Iterator[VcfRecord]:
     """Every record of the VCF at ``path``, in file order."""
     source = Path(path)
     with open_vcf(source) as vcf:
-        headers = _header_lines(vcf)
         index = 0
         records = iter(vcf)
         while True:
@@ -78,10 +75,9 @@ def read_vcf(path: str | os.PathLike[str]) -> Iterator[VcfRecord]:
             except StopIteration:
                 return
             except (OSError, ValueError) as exc:
-                number = headers + index + 1
+                number, line = _failed_line(source, index)
                 raise ScaInputError(f"VCF {source} line {number}: cannot be parsed ({exc}); expected tab-separated "
-                                    f"CHROM, POS (a number), ID, REF, ALT, ...; the line reads "
-                                    f"{_line(source, number)!r}") from exc
+                                    f"CHROM, POS (a number), ID, REF, ALT, ...; the line reads {line!r}") from exc
             yield VcfRecord(index, record.chrom, record.pos, record.id or ".", record.ref or "", record.alts or ())
             index += 1
 
@@ -118,20 +114,39 @@ def trim(ref: str, alt: str) -> tuple[str, str, int]:
     return ref, alt, shift
 
 
-def write_annotated(source: str | os.PathLike[str], target: Path,
-                    info: Callable[[int], list[str]]) -> Path:
-    """Copy the VCF ``source`` to ``target`` (bgzip when it ends in ``.gz``) adding ``INFO/SCA_TF``.
+def write_annotated(source: str | os.PathLike[str], target: Path, info: Callable[[int], list[str]]) -> Path:
+    """Copy the VCF ``source`` line by line to ``target`` (bgzip when it ends in ``.gz``) adding ``INFO/SCA_TF``.
 
-    ``info(record index)`` gives the ``|``-separated entries (:data:`INFO_FORMAT`) of that record.
+    ``info(record index)`` gives the ``|``-separated entries (:data:`INFO_FORMAT`) of that record. Lines are
+    copied as text, so every other header line and field stays exactly as it was.
     """
-    with open_vcf(source) as vcf, io.atomic_path(target, suffix="".join(target.suffixes)) as tmp:
-        vcf.header.info.add(INFO_KEY, ".", "String", f"sca-tf variant effects, one per ALT and promoter window: "
-                                                     f"{INFO_FORMAT}")
-        with contextlib.closing(pysam.VariantFile(str(tmp), "wz" if target.suffix == ".gz" else "w",
-                                                  header=vcf.header)) as out:
-            for index, record in enumerate(vcf):
-                entries = info(index)
-                if entries:
-                    record.info[INFO_KEY] = entries
-                out.write(record)
+    header = (f'##INFO=<ID={INFO_KEY},Number=.,Type=String,Description="sca-tf variant effects, one per ALT and '
+              f'promoter window: {INFO_FORMAT}">\n')
+    with _text(Path(source)) as lines, io.atomic_path(target, suffix="".join(target.suffixes)) as tmp:
+        with _binary_writer(tmp, bgzip=target.suffix == ".gz") as writer:
+            index = 0
+            for line in lines:
+                if line.startswith("#CHROM"):
+                    writer.write(header.encode())
+                elif not line.startswith("#") and line.strip():
+                    entries = info(index)
+                    if entries:
+                        fields = line.rstrip("\r\n").split("\t")
+                        annotation = f"{INFO_KEY}={','.join(entries)}"
+                        fields[7] = annotation if fields[7] in {"", "."} else f"{fields[7]};{annotation}"
+                        line = "\t".join(fields) + "\n"
+                    index += 1
+                writer.write(line.encode())
     return target
+
+
+def _binary_writer(path: Path, *, bgzip: bool) -> contextlib.AbstractContextManager:
+    return contextlib.closing(pysam.BGZFile(str(path), "wb")) if bgzip else open(path, "wb")
+
+
+@contextlib.contextmanager
+def _text(path: Path) -> Iterator[Iterator[str]]:
+    with open(path, "rb") as probe:
+        compressed = probe.read(2) == b"\x1f\x8b"
+    with (gzip.open(path, "rt") if compressed else open(path)) as handle:
+        yield handle
