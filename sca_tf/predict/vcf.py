@@ -122,21 +122,22 @@ def write_annotated(source: str | os.PathLike[str], target: Path, info: Callable
     """
     header = (f'##INFO=<ID={INFO_KEY},Number=.,Type=String,Description="sca-tf variant effects, one per ALT and '
               f'promoter window: {INFO_FORMAT}">\n')
-    with _text(Path(source)) as lines, io.atomic_path(target, suffix="".join(target.suffixes)) as tmp:
-        with _binary_writer(tmp, bgzip=target.suffix == ".gz") as writer:
-            index = 0
-            for line in lines:
-                if line.startswith("#CHROM"):
-                    writer.write(header.encode())
-                elif not line.startswith("#") and line.strip():
-                    entries = info(index)
-                    if entries:
-                        fields = line.rstrip("\r\n").split("\t")
-                        annotation = f"{INFO_KEY}={','.join(entries)}"
-                        fields[7] = annotation if fields[7] in {"", "."} else f"{fields[7]};{annotation}"
-                        line = "\t".join(fields) + "\n"
-                    index += 1
-                writer.write(line.encode())
+    gz = target.suffix == ".gz"
+    with _text(Path(source)) as lines, io.atomic_path(target, suffix="".join(target.suffixes)) as tmp, \
+            _binary_writer(tmp, bgzip=gz) as writer:
+        index = 0
+        for line in lines:
+            if line.startswith("#CHROM"):
+                writer.write(header.encode())
+            elif not line.startswith("#") and line.strip():
+                entries = info(index)
+                if entries:
+                    fields = line.rstrip("\r\n").split("\t")
+                    annotation = f"{INFO_KEY}={','.join(entries)}"
+                    fields[7] = annotation if fields[7] in {"", "."} else f"{fields[7]};{annotation}"
+                    line = "\t".join(fields) + "\n"
+                index += 1
+            writer.write(line.encode())
     return target
 
 
