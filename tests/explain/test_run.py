@@ -119,6 +119,14 @@ def test_ism_for_chosen_genes_points_at_their_planted_sites(simulated, tmp_path)
     holds_site = [any(windows.loc[gene, "start"] - UP_MOTIF.width < start < windows.loc[gene, "end"]
                       for start in planted_starts(truth, gene)) for gene in chosen]
     assert sum(holds_site) >= 2, f"the top ISM window of most chosen up genes should hold a planted site\n{windows}"
+    for index, gene in enumerate(chosen):
+        table = pd.read_csv(tmp_path / "ism" / f"{gene}.tsv", sep="\t")
+        assert table["index"].tolist() == list(range(UPSTREAM)) and "".join(table["ref"]) == promoters.set_index(
+            "gene_id").loc[gene, "sequence"]
+        deltas = table[["delta_A", "delta_C", "delta_G", "delta_T"]].to_numpy()
+        np.testing.assert_allclose(deltas, saved["attributions"][index], atol=1e-5)
+        assert ((deltas != 0).sum(axis=1) <= 3).all() and (deltas != 0).sum() > 100  # max pooling: many exact zeros
+        assert (tmp_path / "ism" / f"{gene}.png").stat().st_size > 10_000
 
 
 
