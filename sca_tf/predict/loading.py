@@ -25,6 +25,7 @@ from sca_tf.explain.attributions import logit_model
 from sca_tf.export.bridge import ASSETS_EXTRA, BOOSTER_FILE
 from sca_tf.export.signatures import EMBED, FEATURES_OUTPUT, PREDICT_ONEHOT, PROBABILITY_OUTPUT, input_length_of
 from sca_tf.models import feature_extractor, load_classifier
+from sca_tf.predict.local import LocalScorer, local_scorer
 from sca_tf.sequence import decode_bases
 
 logger = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ class Predictor:
     input_length: int
     _scores: Callable[[np.ndarray, bool], tuple[np.ndarray, np.ndarray | None]]
     booster: xgboost.XGBClassifier | None = None
+    local: LocalScorer | None = None  # the exact SNV shortcut of CNNs (Keras models only)
 
     def scores(self, codes: np.ndarray, *, features: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         """``(logit [n] float64, features [n, width] or None)`` for base codes ``[n, input_length]``."""
@@ -101,7 +103,7 @@ def _keras_predictor(model_path: Path, booster_path: Path | None) -> Predictor:
 
     booster = load_booster(booster_path) if booster_path is not None and booster_path.is_file() else None
     logger.info("loaded %s (%d bases%s)", model_path, length, ", with its XGBoost booster" if booster else "")
-    return Predictor(model_path, "keras", length, scores, booster)
+    return Predictor(model_path, "keras", length, scores, booster, local_scorer(model))
 
 
 def _saved_model_predictor(folder: Path) -> Predictor:

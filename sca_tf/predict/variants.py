@@ -13,7 +13,8 @@ Promoters are cut from ``genome`` for every gene of ``annotation`` exactly as ``
 (``upstream = L - downstream``). Contig names ``chr1`` / ``1`` are reconciled; a VCF contig absent from the genome
 is an error. Every ALT of a record is scored in every window it falls in; REF must equal the genome there,
 otherwise the row says ``ref_mismatch`` and carries no score. Each gene's reference window is scored once; ALT
-windows are scored in batches. Indels follow the policy of :mod:`sca_tf.predict.windows`.
+windows are scored in batches; for CNNs, SNVs recompute only the tower near the variant (:mod:`.local`, exact).
+Indels follow the policy of :mod:`sca_tf.predict.windows`.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from sca_tf.prep.fasta_windows import read_windows
 from sca_tf.prep.genome import check_assembly, contig_lengths, contig_resolver, open_genome
 from sca_tf.prep.promoters import extract
 from sca_tf.provenance import describe_file, library_versions
-from sca_tf.sequence import codes_of
+from sca_tf.sequence import codes_of, reverse_complement
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +50,7 @@ EFFECT_COLUMNS = ("chrom", "pos", "id", "ref", "alt", "gene_id", "strand", "wind
 SKIPPED_COLUMNS = ("chrom", "pos", "id", "ref", "alt", "reason")
 REF_MISMATCH = "ref_mismatch"
 _FLANK = MAX_ALLELE + 1  # genome bases read beyond each window: REF checks and indel fills stay inside
+_GENES_PER_CHUNK = 64  # reference tower maps held at once by the SNV shortcut
 
 
 @dataclass(frozen=True)
@@ -170,8 +172,9 @@ def _score(predictor: Predictor, promoters: pd.DataFrame, hits: list[_Hit], fast
     if not rows:
         return pd.DataFrame(columns=[c for c in EFFECT_COLUMNS if c != "tss_offset"] + ["tss_offset"])
     genes = promoters.iloc[rows]
-    ref_logit = dict(zip(rows, score_codes(predictor, np.stack([codes_of(s) for s in genes["sequence"]]),
-                                           batch_size=batch_size)))
+    gene_codes = np.stack([codes_of(sequence) for sequence in genes["sequence"]])
+    slot = {row: number for number, row in enumerate(rows)}  # row -> position in gene_codes
+    ref_logit = score_codes(predictor, gene_codes, batch_size=batch_size)
     contigs = genes["chrom"].to_numpy(str)
     flank_start = np.maximum(genes["start"].to_numpy(np.int64) - _FLANK, 0)
     flank_end = np.minimum(genes["end"].to_numpy(np.int64) + _FLANK, [lengths[c] for c in contigs])
@@ -179,32 +182,60 @@ def _score(predictor: Predictor, promoters: pd.DataFrame, hits: list[_Hit], fast
     context = {row: (text.decode("ascii"), int(first)) for row, text, first in zip(rows, contexts, flank_start)}
     starts, ends = promoters["start"].to_numpy(np.int64), promoters["end"].to_numpy(np.int64)
     minus = promoters["strand"].to_numpy(str) == "-"
+    gene_ids = promoters["gene_id"].to_numpy(str)
 
-    records, pending = [], []
+    records, whole, snvs = [], [], []  # whole: (record, ALT codes); snvs: (record, gene slot, index, ALT code)
     for hit in tqdm(hits, desc="variant windows", unit="window", disable=None):
         text, first = context[hit.row]
         chrom, pos, vid, ref = hit.vcf
-        start, end = int(starts[hit.row]), int(ends[hit.row])
-        genome_ref = text[pos - 1 - first:pos - 1 - first + len(ref)]
-        window, flag = (None, REF_MISMATCH) if genome_ref != ref.upper() else alt_window(
-            text, first, start, end, bool(minus[hit.row]), hit.a, hit.b, hit.allele)
+        start, end, on_minus = int(starts[hit.row]), int(ends[hit.row]), bool(minus[hit.row])
+        index = window_index(start, end, on_minus, hit.a, hit.b)
+        flag, window = "", None
+        if text[pos - 1 - first:pos - 1 - first + len(ref)] != ref.upper():
+            flag = REF_MISMATCH
+        elif predictor.local is not None and hit.b - hit.a == 1 == len(hit.allele):
+            base = reverse_complement(hit.allele) if on_minus else hit.allele
+            snvs.append((len(records), slot[hit.row], index, int(codes_of(base)[0])))
+        else:
+            window, flag = alt_window(text, first, start, end, on_minus, hit.a, hit.b, hit.allele)
         records.append({"chrom": chrom, "pos": pos, "id": vid, "ref": ref, "alt": hit.alt,
-                        "gene_id": promoters["gene_id"].iat[hit.row], "strand": "-" if minus[hit.row] else "+",
-                        "window_index": window_index(start, end, bool(minus[hit.row]), hit.a, hit.b),
+                        "gene_id": gene_ids[hit.row], "strand": "-" if on_minus else "+", "window_index": index,
                         "ref_prob": np.nan, "alt_prob": np.nan, "delta_prob": np.nan, "delta_logit": np.nan,
                         "flag": flag})
         if window is not None:
-            pending.append((len(records) - 1, codes_of(window)))
-    alt_logit = score_codes(predictor, np.stack([codes for _, codes in pending]), batch_size=batch_size) \
-        if pending else np.zeros(0)
+            whole.append((len(records) - 1, codes_of(window)))
+    alt_logit = np.full(len(records), np.nan)
+    reference = np.array([ref_logit[slot[hit.row]] for hit in hits])
+    if whole:
+        at = np.array([position for position, _ in whole])
+        alt_logit[at] = score_codes(predictor, np.stack([codes for _, codes in whole]), batch_size=batch_size)
+    if snvs:
+        _local_logits(predictor, gene_codes, np.array(snvs, dtype=np.int64), alt_logit, batch_size)
     effects = pd.DataFrame(records)
-    at = np.array([position for position, _ in pending], dtype=np.int64)
-    reference = np.array([ref_logit[hits[position].row] for position in at])
-    if len(at):
-        ref_p, alt_p = probability(reference), probability(alt_logit)
-        effects.loc[at, "ref_prob"], effects.loc[at, "alt_prob"] = ref_p, alt_p
-        effects.loc[at, "delta_prob"], effects.loc[at, "delta_logit"] = alt_p - ref_p, alt_logit - reference
+    scored = np.flatnonzero(np.isfinite(alt_logit))
+    ref_p, alt_p = probability(reference[scored]), probability(alt_logit[scored])
+    effects.loc[scored, "ref_prob"], effects.loc[scored, "alt_prob"] = ref_p, alt_p
+    effects.loc[scored, "delta_prob"] = alt_p - ref_p
+    effects.loc[scored, "delta_logit"] = alt_logit[scored] - reference[scored]
     return effects
+
+
+def _local_logits(predictor: Predictor, gene_codes: np.ndarray, snvs: np.ndarray, into: np.ndarray,
+                  batch_size: int) -> None:
+    """ALT logits of SNVs (record, gene slot, index, ALT code) by :mod:`sca_tf.predict.local`, genes in chunks."""
+    local = predictor.local
+    snvs = snvs[np.argsort(snvs[:, 1], kind="stable")]
+    chunk_starts = np.arange(0, len(gene_codes), _GENES_PER_CHUNK)
+    for chunk in chunk_starts:
+        mine = snvs[(snvs[:, 1] >= chunk) & (snvs[:, 1] < chunk + _GENES_PER_CHUNK)]
+        if not len(mine):
+            continue
+        codes = gene_codes[chunk:chunk + _GENES_PER_CHUNK]
+        maps = local.reference_maps(codes)
+        for first in range(0, len(mine), batch_size):
+            part = mine[first:first + batch_size]
+            into[part[:, 0]] = local.snv_logits(maps, part[:, 1] - chunk, codes, part[:, 2],
+                                                part[:, 3].astype(np.uint8))
 
 
 def _info_entries(effects: pd.DataFrame, hits: list[_Hit]) -> dict[int, list[str]]:

@@ -11,10 +11,11 @@ from scipy.stats import mannwhitneyu
 from simulated_model import UPSTREAM
 
 from sca_tf.cli import main
+from sca_tf.data.encoding import one_hot
 from sca_tf.errors import ScaInputError
 from sca_tf.motifs.planted import PLANTED_MOTIFS
 from sca_tf.predict.variants import run_variants
-from sca_tf.sequence import ALPHABET, reverse_complement
+from sca_tf.sequence import ALPHABET, encode_bases, reverse_complement
 
 MOTIFS = {motif.name: motif for motif in PLANTED_MOTIFS}
 
@@ -171,3 +172,16 @@ def test_bad_vcfs_are_named_and_nothing_is_written(simulated, tmp_path, capsys):
     with pytest.raises(ScaInputError, match="record 2 .chr99:10.: contig 'chr99' is not in the genome"):
         run_variants(simulated["model_path"], foreign, simulated["genome"], simulated["annotation"], tmp_path / "o2")
     assert not (tmp_path / "o2").exists() or not any((tmp_path / "o2").iterdir())
+
+
+def test_snv_scores_equal_scoring_the_whole_alt_window(site_run, simulated):
+    _, effects, _ = site_run
+    promoters = simulated["promoters"].set_index("gene_id")
+    rows = pd.concat([effects[effects["strand"] == "+"].head(15), effects[effects["strand"] == "-"].head(15)])
+    windows = []
+    for row in rows.itertuples():
+        sequence = promoters.loc[row.gene_id, "sequence"]
+        alt = row.alt if row.strand == "+" else reverse_complement(row.alt)
+        windows.append(sequence[:row.window_index] + alt + sequence[row.window_index + 1:])
+    expected = simulated["model"].predict(one_hot(np.stack([encode_bases(w) for w in windows])), verbose=0)
+    np.testing.assert_allclose(rows["alt_prob"], expected.reshape(-1), atol=1e-5)
