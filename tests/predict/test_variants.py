@@ -185,3 +185,13 @@ def test_snv_scores_equal_scoring_the_whole_alt_window(site_run, simulated):
         windows.append(sequence[:row.window_index] + alt + sequence[row.window_index + 1:])
     expected = simulated["model"].predict(one_hot(np.stack([encode_bases(w) for w in windows])), verbose=0)
     np.testing.assert_allclose(rows["alt_prob"], expected.reshape(-1), atol=1e-5)
+
+
+def test_a_vcf_with_nothing_in_any_window_still_writes_every_output(simulated, tmp_path):
+    plus = simulated["promoters"].iloc[0]
+    vcf = write_vcf(tmp_path / "far.vcf", [(plus.chrom, int(plus.end) + 20_000, "far", "N", "A")])
+    result = run_variants(simulated["model_path"], vcf, simulated["genome"], simulated["annotation"], tmp_path / "o")
+    assert result.counts["scored"] == 0 and result.counts["outside"] == 1
+    assert pd.read_csv(result.effects, sep="\t").columns.tolist()[:8] == [
+        "chrom", "pos", "id", "ref", "alt", "gene_id", "strand", "window_index"]
+    assert "SCA_TF" in result.annotated_vcf.read_text()
