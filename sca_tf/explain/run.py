@@ -3,6 +3,7 @@
 Writes into ``out_dir``::
 
     attributions.npz         gene_id, status, probability, bases (codes 0-4), attributions [n, L, 4], method
+    ism/<gene>.tsv, .png     method ism only: every position x base effect, heatmap + logo (:mod:`.ism`)
     windows.tsv              top windows per gene: gene_id, group, rank, start, end, score, sequence
     discovered_motifs.tsv    de novo motifs per group, with their best JASPAR matches (+ .json with matrices)
     motif_enrichment.tsv     JASPAR motifs enriched in the windows of predicted up / down vs not-DE genes
@@ -37,6 +38,7 @@ from sca_tf.explain import attributions as attribution_methods
 from sca_tf.explain import plots
 from sca_tf.explain.discovery import DiscoveredMotif, discover_motifs
 from sca_tf.explain.enrichment import ENRICHMENT_COLUMNS, gene_motif_hits, motif_enrichment
+from sca_tf.explain.ism import write_gene_ism
 from sca_tf.explain.windows import top_windows, window_regions
 from sca_tf.models import load_classifier
 from sca_tf.motifs.jaspar import JASPAR_RELEASE, best_matches, load_jaspar
@@ -146,6 +148,8 @@ def explain_promoters(
     values = _attributions(model, encoded, config)
     groups = prediction_groups(promoters["status"], probability, config.threshold)
     _save_attributions(out / "attributions.npz", promoters, probability, codes, values, config)
+    if config.method == "ism":
+        write_gene_ism(out / "ism", promoters["gene_id"].tolist(), codes, values, encoded)
 
     windows = top_windows(attribution_methods.position_scores(values, encoded, config.method),
                           config.window, config.windows_per_gene)

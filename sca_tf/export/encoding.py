@@ -102,3 +102,34 @@ def check_one_hot(encoded: tf.Tensor, input_length: int) -> tf.Tensor:
     range_ok = _assert(in_range, tf.constant("one_hot values must be finite and within [0, 1]"))
     with tf.control_dependencies([range_ok]):
         return tf.ensure_shape(tf.identity(encoded), [None, input_length, 4])
+
+
+def substitute_base(sequences: tf.Tensor, index: tf.Tensor, alt: tf.Tensor, input_length: int) -> tf.Tensor:
+    """``sequences`` with the base at 0-based ``index`` replaced by ``alt``, one per sequence, after checks.
+
+    ``index`` and ``alt`` must hold one entry per sequence; each ``index`` must lie in ``[0, input_length)`` and
+    each ``alt`` be one letter of ``A, C, G, T, N`` (either case). The sequences themselves are checked by
+    :func:`dna_strings_to_one_hot` when they are encoded.
+    """
+    sequences = tf.convert_to_tensor(sequences, dtype=tf.string)
+    index = tf.cast(index, tf.int32)
+    sizes_ok = _assert(
+        tf.logical_and(tf.equal(tf.size(index), tf.size(sequences)), tf.equal(tf.size(alt), tf.size(sequences))),
+        tf.strings.format("index and alt need one entry per sequence: got {} sequences, {} indices, {} alt bases",
+                          (tf.size(sequences), tf.size(index), tf.size(alt))),
+    )
+    with tf.control_dependencies([sizes_ok]):
+        outside = tf.logical_or(index < 0, index >= input_length)
+    bad_index = _first_index(outside)
+    index_ok = _assert(~tf.reduce_any(outside), tf.strings.format(
+        "index[{}] = {} is outside the window: expected 0 <= index < {}",
+        (bad_index, tf.gather(index, tf.maximum(bad_index, 0)), input_length)))
+    not_a_base = ~tf.strings.regex_full_match(alt, f"[{ACCEPTED_LETTERS}]")
+    bad_alt = _first_index(not_a_base)
+    alt_ok = _assert(~tf.reduce_any(not_a_base), tf.strings.join([
+        "alt[", tf.strings.as_string(bad_alt), "] = ", tf.gather(alt, tf.maximum(bad_alt, 0)),
+        " is not one base A, C, G, T or N"]))
+    with tf.control_dependencies([index_ok, alt_ok]):
+        head = tf.strings.substr(sequences, tf.zeros_like(index), index)
+    tail = tf.strings.substr(sequences, index + 1, tf.maximum(tf.strings.length(sequences) - index - 1, 0))
+    return tf.strings.join([head, alt, tail])

@@ -25,11 +25,15 @@ from sca_tf.errors import ScaExportError, ScaInputError
 from sca_tf.evaluate.xgb import load_booster, save_booster
 from sca_tf.export import bridge, layout
 from sca_tf.export.signatures import (
+    ALT_OUTPUT,
+    DELTA_OUTPUT,
     EMBED,
     FEATURES_OUTPUT,
     PREDICT_ONEHOT,
     PROBABILITY_OUTPUT,
+    REF_OUTPUT,
     SERVING_DEFAULT,
+    VARIANT_EFFECT,
     describe_signatures,
     embedding_width,
     export_archive,
@@ -140,12 +144,19 @@ def verify_export(path: str | os.PathLike[str], model: keras.Model, *, seed: int
     encoded = one_hot(np.stack([encode_bases(sequence) for sequence in sequences]))
     expected_probability = np.asarray(model(encoded, training=False), np.float32).reshape(-1)
     expected_features = np.asarray(feature_extractor(model)(encoded, training=False), np.float32)
+    index, alt, mutants = _verification_variants(sequences, seed)
+    expected_alt = np.asarray(model(one_hot(np.stack([encode_bases(m) for m in mutants])), training=False),
+                              np.float32).reshape(-1)
     signatures = tf.saved_model.load(str(path)).signatures
     strings = tf.constant(sequences)
+    effect = signatures[VARIANT_EFFECT](sequences=strings, index=tf.constant(index), alt=tf.constant(alt))
     got = {
         SERVING_DEFAULT: (signatures[SERVING_DEFAULT](sequences=strings)[PROBABILITY_OUTPUT], expected_probability),
         PREDICT_ONEHOT: (signatures[PREDICT_ONEHOT](one_hot=encoded)[PROBABILITY_OUTPUT], expected_probability),
         EMBED: (signatures[EMBED](sequences=strings)[FEATURES_OUTPUT], expected_features),
+        f"{VARIANT_EFFECT}.{REF_OUTPUT}": (effect[REF_OUTPUT], expected_probability),
+        f"{VARIANT_EFFECT}.{ALT_OUTPUT}": (effect[ALT_OUTPUT], expected_alt),
+        f"{VARIANT_EFFECT}.{DELTA_OUTPUT}": (effect[DELTA_OUTPUT], expected_alt - expected_probability),
     }
     differences = {name: float(np.max(np.abs(actual.numpy() - expected))) for name, (actual, expected) in got.items()}
     worst = max(differences, key=differences.get)
@@ -153,6 +164,17 @@ def verify_export(path: str | os.PathLike[str], model: keras.Model, *, seed: int
         raise ScaExportError(f"{path}: signature {worst!r} differs from the Keras model by {differences[worst]:.3g} "
                              f"(> {TOLERANCE}); the export was not published")
     return differences[worst]
+
+
+def _verification_variants(sequences: list[str], seed: int) -> tuple[np.ndarray, list[str], list[str]]:
+    """One seeded SNV per sequence: 0-based indices, ALT bases and the mutated sequences (the ends included)."""
+    rng = np.random.default_rng(seed + 1)
+    length = len(sequences[0])
+    index = rng.integers(0, length, size=len(sequences))
+    index[:2] = [0, length - 1]
+    alt = [str(rng.choice([base for base in "ACGT" if base != sequence[i]])) for sequence, i in zip(sequences, index)]
+    mutants = [s[:i] + base + s[i + 1:] for s, i, base in zip(sequences, index.tolist(), alt)]
+    return index.astype(np.int64), alt, mutants
 
 
 def random_promoters(n: int, length: int, *, seed: int = 0) -> list[str]:

@@ -7,6 +7,9 @@ serving_default    ``sequences``: tf.string ``[batch]``, DNA   ``probability``: 
 predict_onehot     ``one_hot``: float32 ``[batch, L, 4]``      ``probability``: float32 ``[batch]``
 embed              ``sequences``: tf.string ``[batch]``        ``features``: float32 ``[batch, width]``, the
                                                                feature layer the XGBoost bridge is trained on
+variant_effect     ``sequences`` (reference windows),          ``ref``, ``alt``: float32 ``[batch]``, P(DE) of
+                   ``index``: int64 ``[batch]`` (0-based),     the window and of the window with ``alt`` at
+                   ``alt``: tf.string ``[batch]`` (one base)   ``index``; ``delta`` = alt - ref
 =================  ==========================================  ===============================================
 
 String inputs are checked (length, alphabet, non-empty batch) and one-hot encoded inside the graph
@@ -20,15 +23,17 @@ from collections.abc import Callable
 import keras
 import tensorflow as tf
 
-from sca_tf.export.encoding import check_one_hot, dna_strings_to_one_hot
+from sca_tf.export.encoding import check_one_hot, dna_strings_to_one_hot, substitute_base
 from sca_tf.models import FEATURE_LAYER, feature_extractor
 
 SERVING_DEFAULT = "serving_default"
 PREDICT_ONEHOT = "predict_onehot"
 EMBED = "embed"
-SIGNATURE_NAMES = (SERVING_DEFAULT, PREDICT_ONEHOT, EMBED)
-SEQUENCES_INPUT, ONE_HOT_INPUT = "sequences", "one_hot"
+VARIANT_EFFECT = "variant_effect"
+SIGNATURE_NAMES = (SERVING_DEFAULT, PREDICT_ONEHOT, EMBED, VARIANT_EFFECT)
+SEQUENCES_INPUT, ONE_HOT_INPUT, INDEX_INPUT, ALT_INPUT = "sequences", "one_hot", "index", "alt"
 PROBABILITY_OUTPUT, FEATURES_OUTPUT = "probability", "features"
+REF_OUTPUT, ALT_OUTPUT, DELTA_OUTPUT = "ref", "alt", "delta"
 
 
 def input_length_of(model: keras.Model) -> int:
@@ -63,10 +68,19 @@ def signature_functions(model: keras.Model) -> dict[str, tuple[SignatureFunction
     def embed(sequences: tf.Tensor) -> dict[str, tf.Tensor]:
         return {FEATURES_OUTPUT: embedder(dna_strings_to_one_hot(sequences, length), training=False)}
 
+    def variant_effect(sequences: tf.Tensor, index: tf.Tensor, alt: tf.Tensor) -> dict[str, tf.Tensor]:
+        both = tf.concat([sequences, substitute_base(sequences, index, alt, length)], axis=0)
+        ref, alt_p = tf.split(probability(dna_strings_to_one_hot(both, length))[PROBABILITY_OUTPUT], 2)
+        return {REF_OUTPUT: ref, ALT_OUTPUT: alt_p, DELTA_OUTPUT: alt_p - ref}
+
+    variant_spec = [tf.TensorSpec([None], tf.string, name=SEQUENCES_INPUT),
+                    tf.TensorSpec([None], tf.int64, name=INDEX_INPUT),
+                    tf.TensorSpec([None], tf.string, name=ALT_INPUT)]
     return {
         SERVING_DEFAULT: (serving_default, strings_spec),
         PREDICT_ONEHOT: (predict_onehot, one_hot_spec),
         EMBED: (embed, strings_spec),
+        VARIANT_EFFECT: (variant_effect, variant_spec),
     }
 
 
@@ -77,6 +91,8 @@ def describe_signatures(input_length: int, embedding_width: int) -> dict[str, st
                           f"{PROBABILITY_OUTPUT}: float32 [batch]"),
         PREDICT_ONEHOT: f"{ONE_HOT_INPUT}: float32 [batch, {input_length}, 4] -> {PROBABILITY_OUTPUT}: float32 [batch]",
         EMBED: f"{SEQUENCES_INPUT}: string [batch] -> {FEATURES_OUTPUT}: float32 [batch, {embedding_width}]",
+        VARIANT_EFFECT: (f"{SEQUENCES_INPUT}: string [batch], {INDEX_INPUT}: int64 [batch] (0-based), {ALT_INPUT}: "
+                         f"string [batch] (one base) -> {REF_OUTPUT}, {ALT_OUTPUT}, {DELTA_OUTPUT}: float32 [batch]"),
     }
 
 

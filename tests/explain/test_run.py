@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 
-import keras
 import numpy as np
 import pandas as pd
 import pytest
-from explain.explain_data import encode
+from simulated_model import UPSTREAM, train_simulated_cnn
 
 from sca_tf.data.build import build_dataset
 from sca_tf.errors import ScaInputError
@@ -25,16 +24,11 @@ from sca_tf.explain import (
     run_explain,
     split_table,
 )
-from sca_tf.models import build_model
 from sca_tf.motifs import pwm
 from sca_tf.motifs.jaspar import JASPAR_RELEASE
 from sca_tf.motifs.planted import DOWN_MOTIF, UP_MOTIF
 from sca_tf.motifs.pwm import Motif
-from sca_tf.prep.promoters import run_promoters
-from sca_tf.simulate import SimulationConfig, simulate
-from sca_tf.training.recipe import TrainingRecipe, compile_classifier
 
-UPSTREAM = 300
 BZIP, REL = "Basic leucine zipper factors (bZIP)", "Rel homology region (RHR) factors"
 
 
@@ -66,27 +60,9 @@ def test_config_and_tables_are_validated(tmp_path):
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory):
     """Promoters (300 bp) of a simulated genome labelled with the true DE status, and a CNN trained on them."""
-    root = tmp_path_factory.mktemp("simulated")
-    # The sparse, degenerate sites of the original default (1-3 copies, relative PWM score >= 0.8), fixed here
-    # so that this check does not move with the demo's defaults.
-    config = SimulationConfig(seed=3, n_genes=1500, motif_copies=(1, 3), min_site_relative_score=0.8)
-    result = simulate(root / "sim", config)
-    truth = pd.read_csv(result.truth_tsv, sep="\t", keep_default_na=False)
-    pd.DataFrame({"gene_id": truth["gene_id"], "baseMean": truth["base_mean"], "log2FoldChange": truth["true_log2fc"],
-                  "padj": np.where(truth["true_status"] == "not_de", 0.5, 0.001), "status": truth["true_status"]},
-                 ).to_csv(root / "de_table.tsv", sep="\t", index=False)
-    run_promoters(root / "de_table.tsv", result.genome_fasta, result.annotation_gtf, root / "promoters",
-                  upstream=UPSTREAM)
-    promoters = read_promoter_table(root / "promoters" / "promoters.tsv")
-    x = encode(promoters["sequence"].tolist())
-    y = promoters["status"].isin(["up", "down"]).to_numpy(np.float32)
-    keras.utils.set_random_seed(0)
-    model = build_model("cnn", UPSTREAM, filters=(16,), kernel_sizes=(12,), pool_size=2, pooling="global_max",
-                        dense_units=(16,), dropout=0.1)
-    compile_classifier(model, TrainingRecipe(learning_rate=3e-3), positive_weight=float((y == 0).sum() / y.sum()))
-    model.fit(x, y, epochs=20, batch_size=64, verbose=0)
-    model.save(root / "cnn.keras")
-    return {"root": root, "promoters": promoters, "model": model, "truth": truth.set_index("gene_id")}
+    result = train_simulated_cnn(tmp_path_factory.mktemp("simulated"))
+    result["promoters"] = read_promoter_table(result["root"] / "promoters" / "promoters.tsv")
+    return result
 
 
 
@@ -143,6 +119,14 @@ def test_ism_for_chosen_genes_points_at_their_planted_sites(simulated, tmp_path)
     holds_site = [any(windows.loc[gene, "start"] - UP_MOTIF.width < start < windows.loc[gene, "end"]
                       for start in planted_starts(truth, gene)) for gene in chosen]
     assert sum(holds_site) >= 2, f"the top ISM window of most chosen up genes should hold a planted site\n{windows}"
+    for index, gene in enumerate(chosen):
+        table = pd.read_csv(tmp_path / "ism" / f"{gene}.tsv", sep="\t")
+        assert table["index"].tolist() == list(range(UPSTREAM)) and "".join(table["ref"]) == promoters.set_index(
+            "gene_id").loc[gene, "sequence"]
+        deltas = table[["delta_A", "delta_C", "delta_G", "delta_T"]].to_numpy()
+        np.testing.assert_allclose(deltas, saved["attributions"][index], atol=1e-5)
+        assert ((deltas != 0).sum(axis=1) <= 3).all() and (deltas != 0).sum() > 100  # max pooling: many exact zeros
+        assert (tmp_path / "ism" / f"{gene}.png").stat().st_size > 10_000
 
 
 

@@ -33,6 +33,10 @@ def example_requests(sequences: list[str]) -> dict[str, dict]:
         "embed_instances": {"signature_name": "embed", "instances": [first]},
         "predict_onehot_instances": {"signature_name": "predict_onehot",
                                      "instances": encode([first]).astype(int).tolist()},
+        "variant_effect_instances": {"signature_name": "variant_effect", "instances": [
+            {"sequences": first, "index": 0, "alt": "C" if first[0] == "A" else "A"}, {"sequences": second, "index": len(second) - 1, "alt": "T"}]},
+        "error_variant_index": {"signature_name": "variant_effect",
+                                "instances": [{"sequences": first, "index": len(first), "alt": "G"}]},
         "error_wrong_length": {"instances": [first[:-1]]},
         "error_bad_letter": {"instances": [first, second[:99] + "X" + second[100:]]},
         "error_empty_batch": {"instances": []},

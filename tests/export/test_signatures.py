@@ -8,6 +8,8 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
+import pytest
+import tensorflow as tf
 from export.serving_model import EXAMPLE_LENGTH, encode
 
 from sca_tf.export.bridge import ASSETS_EXTRA
@@ -57,8 +59,35 @@ def test_saved_model_cli_lists_the_signatures(exported):
         "predict_onehot": ("inputs['one_hot']", "DT_FLOAT", f"shape: (-1, {EXAMPLE_LENGTH}, 4)",
                            "outputs['probability']"),
         "embed": ("inputs['sequences']", "DT_STRING", "outputs['features']", "shape: (-1, 8)"),
+        "variant_effect": ("inputs['sequences']", "inputs['index']", "DT_INT64", "inputs['alt']", "outputs['ref']",
+                           "outputs['alt']", "outputs['delta']"),
     }
     for name, fragments in expected.items():
         assert name in blocks, f"saved_model_cli does not list {name}"
         for fragment in (*fragments, "Method name is: tensorflow/serving/predict"):
             assert fragment in blocks[name], f"{name}: {fragment!r} missing from\n{blocks[name]}"
+
+
+def test_variant_effect_scores_the_window_with_the_alt_base(loaded, model, sequences):
+    index = np.array([0, 1, EXAMPLE_LENGTH - 1, 1000], np.int64)
+    alt = ["G", "t", "A", "N"]
+    mutants = [s[:i] + base.upper() + s[i + 1:] for s, i, base in zip(sequences, index.tolist(), alt)]
+    got = loaded.signatures["variant_effect"](sequences=tf.constant(sequences[:4]), index=tf.constant(index),
+                                              alt=tf.constant(alt))
+    reference = model(encode(sequences[:4]), training=False).numpy().reshape(-1)
+    mutated = model(encode(mutants), training=False).numpy().reshape(-1)
+    np.testing.assert_allclose(got["ref"].numpy(), reference, atol=TOLERANCE, rtol=0)
+    np.testing.assert_allclose(got["alt"].numpy(), mutated, atol=TOLERANCE, rtol=0)
+    np.testing.assert_allclose(got["delta"].numpy(), mutated - reference, atol=TOLERANCE, rtol=0)
+    assert np.abs(mutated - reference).max() > 0, "some substitution must move the untrained model"
+
+
+@pytest.mark.parametrize(("index", "alt", "message"), [
+    (EXAMPLE_LENGTH, "A", f"index\\[0\\] = {EXAMPLE_LENGTH} is outside the window: expected 0 <= index < 2000"),
+    (-1, "A", "index\\[0\\] = -1 is outside"),
+    (3, "AC", "alt\\[0\\] = AC is not one base A, C, G, T or N"),
+])
+def test_variant_effect_refuses_bad_indices_and_bases(loaded, sequences, index, alt, message):
+    with pytest.raises(tf.errors.InvalidArgumentError, match=message):
+        loaded.signatures["variant_effect"](sequences=tf.constant(sequences[:1]), index=tf.constant([index], tf.int64),
+                                            alt=tf.constant([alt]))
