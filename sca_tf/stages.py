@@ -133,19 +133,21 @@ def run_stage(
     load: Callable[[Path], Result],
     *,
     owned: Collection[str] | None = None,
+    reuse: bool = True,
 ) -> Result:
     """Reuse ``target`` if it was built from ``files`` and ``settings`` (see :func:`fingerprint`), else
     ``build(partial)`` and rename the partial directory into place; ``load(target)`` reads the result back.
 
     The target is checked before any input is read. ``owned`` names the entries this stage writes: an existing
     ``target`` without a fingerprint that holds anything else is refused rather than replaced (``None``: the
-    stage owns the whole directory).
+    stage owns the whole directory). ``reuse=False`` rebuilds a stage that is cheap to redo and whose result is
+    not read back from disk (the evaluation), still atomically and recording its fingerprint.
     """
     target = Path(target)
     check_target(target)
     expected = fingerprint(stage, files, settings)
     with locked(target):
-        reason = stale_reason(target, expected)
+        reason = stale_reason(target, expected) if reuse else "rebuilt on every run"
         if reason is None:
             logger.info("%s: reusing %s (inputs and settings unchanged)", stage, target)
             return load(target)
