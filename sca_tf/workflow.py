@@ -217,12 +217,14 @@ def evaluate_run(
     from sca_tf.evaluate import LabelledSequences, evaluate_models, max_f1_threshold, metrics_at_threshold
     from sca_tf.evaluate.xgb import XGBConfig, fit_booster, save_booster, staged_tuning
     from sca_tf.models import feature_extractor, load_classifier
+    from sca_tf.models.checkpoints import check_input_length
     from sca_tf.training.classifier import dataset_identity
 
     splits = {split: read_split(builder, split) for split in SPLITS}
     scores: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name, path in model_paths.items():
         model = load_classifier(path, expected_model=name)
+        check_input_length(model, splits[TEST].codes.shape[1], path)
         scores[name] = tuple(predict_codes(model, splits[s].codes) for s in (VALIDATION, TEST))
         if not xgboost:
             continue
