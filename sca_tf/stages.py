@@ -97,10 +97,11 @@ def stale_reason(directory: str | os.PathLike[str], expected: Fingerprint) -> st
 def locked(directory: str | os.PathLike[str]) -> Iterator[None]:
     """Hold the advisory lock of ``directory`` (``flock`` on ``.<name>.lock`` beside it); refuse if another process
     holds it. The lock file is removed while still locked; a lock taken on a file that was removed meanwhile counts
-    as held by the other process. Parent folders it had to create are removed again if the block fails empty.
+    as held by the other process. Folders that did not exist before (``directory`` and its parents) are removed
+    again if the block fails and leaves them empty.
     """
     target = Path(directory)
-    created = [parent for parent in (target.parent, *target.parent.parents) if not parent.exists()]
+    created = [folder for folder in (target, *target.parents) if not folder.exists()]
     target.parent.mkdir(parents=True, exist_ok=True)
     lock_path = target.parent / f".{target.name}.lock"
     try:
