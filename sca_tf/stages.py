@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 FINGERPRINT = "fingerprint.json"
 PARTIAL_SUFFIX = ".partial"
+#: A partial build's fingerprint, so that a rerun with the same one resumes it; dropped when it is renamed in.
+_PARTIAL_FINGERPRINT = ".fingerprint"
 Result = TypeVar("Result")
 
 
@@ -73,10 +75,10 @@ def fingerprint(stage: str, files: Mapping[str, str | os.PathLike[str] | None],
     return Fingerprint(stage=stage, inputs=hashes, settings=dict(settings))
 
 
-def recorded_fingerprint(directory: str | os.PathLike[str]) -> dict[str, Any] | None:
+def _recorded(directory: str | os.PathLike[str], name: str = FINGERPRINT) -> dict[str, Any] | None:
     """The fingerprint a stage directory records, or ``None`` if it has none (not built, or built before)."""
     try:
-        return json.loads((Path(directory) / FINGERPRINT).read_text())
+        return json.loads((Path(directory) / name).read_text())
     except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError):
         return None
 
@@ -86,7 +88,7 @@ def stale_reason(directory: str | os.PathLike[str], expected: Fingerprint) -> st
     target = Path(directory)
     if not target.exists():
         return "not built yet"
-    recorded = recorded_fingerprint(target)
+    recorded = _recorded(target)
     if recorded is None:
         return "no fingerprint recorded (built by an older sca-tf or not finished)"
     differences = expected.differences(recorded)
@@ -178,20 +180,19 @@ def check_target(target: str | os.PathLike[str]) -> None:
 def _partial_dir(target: Path, expected: Fingerprint) -> Path:
     """``<target>.partial``: resumed when an interrupted build left it with the same fingerprint, else fresh."""
     partial = target.with_name(target.name + PARTIAL_SUFFIX)
-    recorded = json.loads((partial / ".fingerprint").read_text()) if (partial / ".fingerprint").is_file() else None
+    recorded = _recorded(partial, _PARTIAL_FINGERPRINT)
     if partial.exists() and (recorded is None or expected.differences(recorded)):
         shutil.rmtree(partial)
     if partial.exists():
         logger.info("%s: resuming the interrupted build in %s", expected.stage, partial)
     partial.mkdir(parents=True, exist_ok=True)
-    io.write_json(partial / ".fingerprint", expected.to_json())
+    io.write_json(partial / _PARTIAL_FINGERPRINT, expected.to_json())
     return partial
 
 
 def _check_replaceable(target: Path, owned: Collection[str] | None) -> None:
-    if owned is None or not target.exists() or recorded_fingerprint(target) is not None:
-        if target.exists() and not target.is_dir():
-            raise ScaInputError(f"{target}: output path exists and is not a directory")
+    """Refuse to replace an existing folder without a fingerprint that holds entries the stage does not own."""
+    if owned is None or not target.exists() or _recorded(target) is not None:
         return
     foreign = sorted(entry.name for entry in target.iterdir() if entry.name not in owned)
     if foreign:
@@ -201,7 +202,7 @@ def _check_replaceable(target: Path, owned: Collection[str] | None) -> None:
 
 def _swap_into_place(partial: Path, target: Path) -> None:
     """Rename ``partial`` onto ``target``; an old ``target`` is renamed aside first and removed after."""
-    (partial / ".fingerprint").unlink()
+    (partial / _PARTIAL_FINGERPRINT).unlink()
     if not target.exists():
         os.replace(partial, target)
         return

@@ -13,6 +13,9 @@ it runs on real data. Every stage writes into one run directory::
     OUT/report.json, OUT/report.md   the evaluation report, plus run provenance
     OUT/run.json          the resolved configuration, seed and library versions
 
+Each stage folder records ``fingerprint.json`` (:mod:`sca_tf.stages`): a rerun reuses the stages whose inputs and
+settings are unchanged and rebuilds the others, and ``OUT`` is locked while a run writes into it.
+
 The test split is scored once, at the end, for every model and baseline together.
 """
 
@@ -34,7 +37,7 @@ from sca_tf_datasets.sca_promoters.sca_promoters_dataset_builder import SIMULATE
 from sca_tf import io, stages
 from sca_tf.config_files import check_types, dataclass_from_file
 from sca_tf.errors import ScaInputError, reject_unknown_keys
-from sca_tf.provenance import library_versions, sha256_of
+from sca_tf.provenance import library_versions
 from sca_tf.run_checks import check_ranges
 from sca_tf.schema import SPLITS, TEST, TRAIN, VALIDATION
 
@@ -242,14 +245,15 @@ def evaluate_run(
         )
     labelled = [LabelledSequences.from_codes(splits[s].codes, splits[s].labels, splits[s].base_mean, split=s)
                 for s in SPLITS]
-    settings = {"models": {name: sha256_of(path) for name, path in model_paths.items()}, "xgboost": xgboost,
-                "tune_xgboost": tune_xgboost, "n_resamples": n_resamples, "seed": seed, **dataset_identity(builder)}
+    models = {f"model {name}": path for name, path in model_paths.items()}
+    settings = {"xgboost": xgboost, "tune_xgboost": tune_xgboost, "n_resamples": n_resamples, "seed": seed,
+                **dataset_identity(builder)}
     rows: list[Any] = []
 
     def score(folder: Path) -> None:
         rows.extend(evaluate_models(scores, *labelled, folder, n_resamples=n_resamples, seed=seed, context=context)[0])
 
-    stages.run_stage(out / "evaluation", "evaluation", {}, settings, score, lambda folder: folder, reuse=False)
+    stages.run_stage(out / "evaluation", "evaluation", models, settings, score, lambda folder: folder, reuse=False)
     labels = splits[VALIDATION].labels
     validation = {
         name: metrics_at_threshold(labels, val_scores, max_f1_threshold(labels, val_scores)[0])
