@@ -90,10 +90,8 @@ def _matches(value: Any, hint: Any) -> bool:
         if option in (int, float) and not isinstance(value, bool) and isinstance(value, (int, float)):
             if option is float or isinstance(value, int):
                 return True
-        elif option is bool and isinstance(value, bool):
-            return True
-        elif option is str and isinstance(value, (str, os.PathLike)):  # a path may come as a Path
-            return True
+        elif (option is bool and isinstance(value, bool)) or (option is str and isinstance(value, (str, os.PathLike))):
+            return True  # a path may come as a Path
         elif origin is tuple and isinstance(value, tuple):
             element = typing.get_args(option)[0] if typing.get_args(option) else Any
             return all(_matches(entry, element) for entry in value)

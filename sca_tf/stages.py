@@ -102,7 +102,7 @@ def locked(directory: str | os.PathLike[str]) -> Iterator[None]:
     as held by the other process. Folders that did not exist before (``directory`` and its parents) are removed
     again if the block fails and leaves them empty.
     """
-    target = Path(directory)
+    target = _normalised(directory)
     created = [folder for folder in (target, *target.parents) if not folder.exists()]
     target.parent.mkdir(parents=True, exist_ok=True)
     lock_path = target.parent / f".{target.name}.lock"
@@ -146,7 +146,8 @@ def run_stage(
     stage owns the whole directory). ``reuse=False`` rebuilds a stage that is cheap to redo and whose result is
     not read back from disk (the evaluation), still atomically and recording its fingerprint.
     """
-    target = Path(target)
+    given, target = target, _normalised(target)
+    _check_not_current(target, given)
     check_target(target)
     expected = fingerprint(stage, files, settings)
     with locked(target):
@@ -175,6 +176,24 @@ def check_target(target: str | os.PathLike[str]) -> None:
     ancestor = next(folder for folder in (target, *target.parents) if folder.exists())
     if not ancestor.is_dir() or not os.access(ancestor, os.W_OK | os.X_OK):
         raise ScaInputError(f"{target}: cannot create output directory ({ancestor} is not a writable folder)")
+
+
+def _normalised(target: str | os.PathLike[str]) -> Path:
+    """``target`` as given, or made absolute when it has no name of its own (``.``); a root is refused."""
+    path = Path(target)
+    if path.name in ("", ".", ".."):
+        path = Path(os.path.abspath(path))
+    if not path.name:
+        raise ScaInputError(f"{target}: a filesystem root cannot be an output directory")
+    return path
+
+
+def _check_not_current(target: Path, given: str | os.PathLike[str]) -> None:
+    """A stage replaces its folder whole, so it must not be the current folder or one above it."""
+    here = Path.cwd().resolve()
+    if target.resolve() in (here, *here.parents):
+        raise ScaInputError(f"{given}: the current folder or one above it cannot be a stage's output directory "
+                            f"(a stage replaces its folder whole); give a new folder, e.g. {Path(given) / 'out'}")
 
 
 def _partial_dir(target: Path, expected: Fingerprint) -> Path:

@@ -141,3 +141,12 @@ def test_case6_folder_with_foreign_files_is_not_replaced(study: Study, tmp_path:
     assert status == 2 and line == (f"sca-tf: error: {out}: holds files sca-tf did not write there (notes.txt); "
                                     f"give an empty or new output directory")
     assert (out / "notes.txt").read_text() == "keep me\n" and [path.name for path in out.iterdir()] == ["notes.txt"]
+
+
+def test_case6_the_current_folder_is_never_replaced(study: Study, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "notes.txt").write_text("keep me\n")
+    monkeypatch.chdir(tmp_path)
+    status, line = run_verb(_dge(study, Path(".")), capsys)
+    assert status == 2 and "the current folder or one above it cannot be a stage's output directory" in line
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt"]
