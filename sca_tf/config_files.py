@@ -6,6 +6,8 @@ import dataclasses
 import json
 import os
 import tomllib
+import types
+import typing
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -63,3 +65,45 @@ def read_json_file(path: str | os.PathLike[str], missing: str) -> Any:
         raise ScaInputError(f"{source}: {missing}") from exc
     except json.JSONDecodeError as exc:
         raise ScaInputError(f"{source}: line {exc.lineno}: not valid JSON ({exc.msg})") from exc
+
+
+def check_types(settings: Any, what: str) -> None:
+    """Refuse a dataclass ``settings`` field whose value is not of its annotated type, naming it:
+    ``"<what> epochs: expected an integer, got 1.5"``. Integers pass where numbers are expected; ``bool`` never
+    passes as a number; a path passes as a string."""
+    hints = typing.get_type_hints(type(settings))
+    for item in dataclasses.fields(settings):
+        value = getattr(settings, item.name)
+        if not _matches(value, hints[item.name]):
+            raise ScaInputError(f"{what} {item.name}: expected {_described(hints[item.name])}, got {value!r}")
+
+
+def _alternatives(hint: Any) -> tuple[Any, ...]:
+    return typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
+
+
+def _matches(value: Any, hint: Any) -> bool:
+    for option in _alternatives(hint):
+        origin = typing.get_origin(option) or option
+        if option is Any or (option is type(None) and value is None):
+            return True
+        if option in (int, float) and not isinstance(value, bool) and isinstance(value, (int, float)):
+            if option is float or isinstance(value, int):
+                return True
+        elif (option is bool and isinstance(value, bool)) or (option is str and isinstance(value, (str, os.PathLike))):
+            return True  # a path may come as a Path
+        elif origin is tuple and isinstance(value, tuple):
+            element = typing.get_args(option)[0] if typing.get_args(option) else Any
+            return all(_matches(entry, element) for entry in value)
+        elif origin is Mapping and isinstance(value, Mapping):
+            return True
+    return False
+
+
+_DESCRIPTIONS = {int: "an integer", float: "a number", str: "a string", bool: "true or false",
+                 type(None): "nothing", tuple: "a list", Mapping: "a table"}
+
+
+def _described(hint: Any) -> str:
+    return " or ".join(_DESCRIPTIONS.get(typing.get_origin(option) or option, str(option))
+                       for option in _alternatives(hint))

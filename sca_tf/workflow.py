@@ -13,6 +13,9 @@ it runs on real data. Every stage writes into one run directory::
     OUT/report.json, OUT/report.md   the evaluation report, plus run provenance
     OUT/run.json          the resolved configuration, seed, dtype policy per model and library versions
 
+Each stage folder records ``fingerprint.json`` (:mod:`sca_tf.stages`): a rerun reuses the stages whose inputs and
+settings are unchanged and rebuilds the others, and ``OUT`` is locked while a run writes into it.
+
 The test split is scored once, at the end, for every model and baseline together.
 """
 
@@ -31,10 +34,11 @@ import numpy as np
 import tensorflow_datasets as tfds
 from sca_tf_datasets.sca_promoters.sca_promoters_dataset_builder import SIMULATED_ASSEMBLY
 
-from sca_tf import io
-from sca_tf.config_files import dataclass_from_file
+from sca_tf import io, stages
+from sca_tf.config_files import check_types, dataclass_from_file
 from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.provenance import library_versions
+from sca_tf.run_checks import check_ranges
 from sca_tf.schema import SPLITS, TEST, TRAIN, VALIDATION
 
 logger = logging.getLogger(__name__)
@@ -78,6 +82,8 @@ class RunConfig:
     n_resamples: int = 1000
 
     def __post_init__(self) -> None:
+        check_types(self, "run option")
+        check_ranges(self)
         real = [self.counts or self.de_table, self.genome, self.annotation]
         if any(real) and not all(real):
             raise ScaInputError(
@@ -137,15 +143,24 @@ class RunResult:
 
 
 def run(config: RunConfig = RunConfig()) -> RunResult:
-    """Run every stage of ``config`` and write the report; see the module docstring for the layout."""
+    """Run every stage of ``config`` and write the report; see the module docstring for the layout.
+
+    Each stage is reused when its fingerprint (inputs, settings, version; :mod:`sca_tf.stages`) matches and
+    rebuilt otherwise, so a rerun resumes where the last one stopped and never reports stale results.
+    """
+    began = time.perf_counter()
+    stages.check_target(config.out)
+    with stages.locked(config.out):  # a second run into the same folder refuses; stages resume by fingerprint
+        return _run(config, io.ensure_output_dir(config.out), began)
+
+
+def _run(config: RunConfig, out: Path, began: float) -> RunResult:
     from sca_tf.data.build import build_dataset
     from sca_tf.prep.dge import DERule, run_dge
     from sca_tf.prep.promoters import run_promoters
     from sca_tf.training import TrainConfig, train_classifier
     from sca_tf.training.precision import resolve_precision
 
-    began = time.perf_counter()
-    out = io.ensure_output_dir(config.out)
     inputs = _inputs(config, out)
     if config.de_table:
         de_table = Path(config.de_table)
@@ -207,11 +222,14 @@ def evaluate_run(
     from sca_tf.evaluate import LabelledSequences, evaluate_models, max_f1_threshold, metrics_at_threshold
     from sca_tf.evaluate.xgb import XGBConfig, fit_booster, save_booster, staged_tuning
     from sca_tf.models import feature_extractor, load_classifier
+    from sca_tf.models.checkpoints import check_input_length
+    from sca_tf.training.classifier import dataset_identity
 
     splits = {split: read_split(builder, split) for split in SPLITS}
     scores: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name, path in model_paths.items():
         model = load_classifier(path, expected_model=name)
+        check_input_length(model, splits[TEST].codes.shape[1], path)
         scores[name] = tuple(predict_codes(model, splits[s].codes) for s in (VALIDATION, TEST))
         if not xgboost:
             continue
@@ -229,8 +247,15 @@ def evaluate_run(
         )
     labelled = [LabelledSequences.from_codes(splits[s].codes, splits[s].labels, splits[s].base_mean, split=s)
                 for s in SPLITS]
-    rows, _ = evaluate_models(scores, *labelled,
-                              out / "evaluation", n_resamples=n_resamples, seed=seed, context=context)
+    models = {f"model {name}": path for name, path in model_paths.items()}
+    settings = {"xgboost": xgboost, "tune_xgboost": tune_xgboost, "n_resamples": n_resamples, "seed": seed,
+                **dataset_identity(builder)}
+    rows: list[Any] = []
+
+    def score(folder: Path) -> None:
+        rows.extend(evaluate_models(scores, *labelled, folder, n_resamples=n_resamples, seed=seed, context=context)[0])
+
+    stages.run_stage(out / "evaluation", "evaluation", models, settings, score, lambda folder: folder, reuse=False)
     labels = splits[VALIDATION].labels
     validation = {
         name: metrics_at_threshold(labels, val_scores, max_f1_threshold(labels, val_scores)[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -18,6 +19,8 @@ EXIT_STATUSES: tuple[tuple[type[ScaError], int, str], ...] = (
     (ScaTrainingError, 3, "training failed, e.g. the loss became NaN or infinite"),
     (ScaExportError, 4, "export mismatch: the SavedModel disagrees with the Keras model, or the layout is off"),
 )
+#: A system error (disk full, permission denied, ...) outside sca-tf's own checks.
+SYSTEM_ERROR = 5
 INTERRUPTED = 130
 INTERRUPTED_MESSAGE = "interrupted; rerun to resume"
 
@@ -25,6 +28,7 @@ INTERRUPTED_MESSAGE = "interrupted; rerun to resume"
 def exit_status_table() -> str:
     """The exit statuses for ``--help`` (and README): success, each error kind, interruption."""
     rows = [(0, "success"), *((status, f"{meaning} ({kind.__name__})") for kind, status, meaning in EXIT_STATUSES),
+            (SYSTEM_ERROR, "system error: a file could not be read or written (disk full, permission denied, ...)"),
             (INTERRUPTED, "interrupted (Ctrl-C); rerun the same command to resume")]
     return "exit status:\n" + "\n".join(f"  {status:<4} {meaning}" for status, meaning in rows)
 
@@ -79,4 +83,15 @@ def run_reporting_errors(work: Callable[[], object], prog: str = "sca-tf") -> in
     except tuple(kind for kind, _, _ in EXIT_STATUSES) as exc:
         print(f"{prog}: error: {' '.join(line.strip() for line in str(exc).splitlines())}", file=sys.stderr)
         return next(status for kind, status, _ in EXIT_STATUSES if isinstance(exc, kind))
+    except OSError as exc:
+        print(f"{prog}: error: {_os_error_message(exc)}", file=sys.stderr)
+        return SYSTEM_ERROR
     return 0
+
+
+def _os_error_message(exc: OSError) -> str:
+    """``<file>: <what the system said> (<errno name>)`` on one line; nothing already written is left half-done."""
+    where = " -> ".join(str(name) for name in (exc.filename, exc.filename2) if name is not None)
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    code = f" ({errno.errorcode[exc.errno]})" if exc.errno in errno.errorcode else ""
+    return " ".join(f"{where + ': ' if where else ''}{reason}{code}".split())

@@ -8,22 +8,35 @@ from typing import Any
 
 from sca_tf.cli.options import add_dataset_arguments, add_verb, default
 from sca_tf.data.build import load_builder
+from sca_tf.errors import ScaInputError
 from sca_tf.explain import ExplainConfig, run_explain
 from sca_tf.explain.attributions import METHODS, REFERENCES
 from sca_tf.export import run_export
+from sca_tf.models import load_classifier
 from sca_tf.workflow import evaluate_run
 
 
-def _named_model(item: str) -> tuple[str, Path]:
-    """``NAME=PATH`` -> ``(NAME, PATH)``; a bare ``PATH`` is named after its run directory."""
-    name, path = item.split("=", 1) if "=" in item else (Path(item).parent.name, item)
+def _named_model(item: str) -> tuple[str | None, Path]:
+    """``NAME=PATH`` -> ``(NAME, PATH)``; a bare ``PATH`` -> ``(None, PATH)``, named by its model later."""
+    name, path = item.split("=", 1) if "=" in item else (None, item)
     return name, Path(path)
+
+
+def _models(named: list[tuple[str | None, Path]]) -> dict[str, Path]:
+    """Each ``--model`` by name; a bare path takes the name of the model it holds (``cnn``, ``transformer``)."""
+    models: dict[str, Path] = {}
+    for name, path in named:
+        name = name or load_classifier(path).model_name
+        if name in models:
+            raise ScaInputError(f"--model: two models named {name!r} ({models[name]}, {path}); give NAME=PATH")
+        models[name] = path
+    return models
 
 
 def _evaluate(args: argparse.Namespace) -> None:
     rows, _ = evaluate_run(
         load_builder(args.data_dir, args.dataset),
-        dict(args.model),
+        _models(args.model),
         Path(args.out),
         xgboost=not args.no_xgboost,
         tune_xgboost=args.tune_xgboost,
@@ -76,7 +89,7 @@ def add_verbs(verbs: Any) -> None:
     evaluate = add_verb(verbs, "evaluate", _evaluate, "XGBoost bridge + test-split report beside the baselines")
     add_dataset_arguments(evaluate)
     evaluate.add_argument("--model", action="append", required=True, type=_named_model,
-                          help="NAME=PATH.keras (repeatable); PATH alone names it after its run directory")
+                          help="NAME=PATH.keras (repeatable); PATH alone is named by the model it holds")
     evaluate.add_argument("--out", required=True, help="output directory (writes evaluation/report.md)")
     evaluate.add_argument("--no-xgboost", action="store_true", help="skip the CNN-features → XGBoost bridge")
     evaluate.add_argument("--tune-xgboost", action="store_true", help="the paper's staged tuning, on validation")

@@ -31,6 +31,7 @@ def _train(args: argparse.Namespace) -> None:
         patience=args.patience,
         steps_per_epoch=args.steps_per_epoch,
         precision=args.precision,
+        deterministic=args.deterministic,
     )
     result = train(load_builder(args.data_dir, args.dataset), config, args.out, strategy=strategy)
     print(result.summary() if result else "worker finished; the chief saved")
@@ -81,6 +82,9 @@ def add_verbs(verbs: Any) -> None:
     train_verb.add_argument("--precision", choices=PRECISIONS, default=default(TrainConfig, "precision"),
                             help="dtype policy; auto: mixed_bfloat16 on a bf16 CPU or GPU, mixed_float16 on an "
                                  "older GPU, else float32")
+    train_verb.add_argument("--deterministic", action="store_true",
+                            help="TensorFlow op determinism: the same seed gives the same weights and metrics "
+                                 "(slower; see README)")
     train_verb.add_argument("--strategy", choices=STRATEGY_KINDS, default=default(strategy_from_environment, "kind"),
                             help="auto: TF_CONFIG -> multi_worker, TPU_NAME -> tpu, else mirrored; "
                                  "see docs/distributed.md")

@@ -17,9 +17,11 @@ from sca_tf.workflow import RunConfig, run
 _EPOCHS_HELP = f"training epochs per {{}} (default {default(TrainConfig, 'epochs')})"
 
 
-def _settings(cls: Any, config_file: str | None, overrides: dict[str, Any], epochs: int | None) -> Any:
-    """``cls`` (RunConfig, AblationConfig) from ``--config`` and the options given; ``--epochs`` tops its [train]."""
-    train = {"epochs": epochs} if epochs else {}
+def _settings(cls: Any, config_file: str | None, overrides: dict[str, Any], epochs: int | None,
+              deterministic: bool = False) -> Any:
+    """``cls`` (RunConfig, AblationConfig) from ``--config`` and the options given; ``--epochs`` and
+    ``--deterministic`` top its [train]."""
+    train = {**({"epochs": epochs} if epochs is not None else {}), **({"deterministic": True} if deterministic else {})}
     if config_file:
         config = cls.from_file(config_file, **overrides)
         return dataclasses.replace(config, train={**config.train, **train})
@@ -38,7 +40,7 @@ def _run(args: argparse.Namespace) -> None:
         "assembly": args.assembly,
         "models": args.models,
     }
-    print(run(_settings(RunConfig, args.config, overrides, args.epochs)).summary())
+    print(run(_settings(RunConfig, args.config, overrides, args.epochs, args.deterministic)).summary())
 
 
 def _ablate(args: argparse.Namespace) -> None:
@@ -78,6 +80,8 @@ def add_verbs(verbs: Any) -> None:
     run_verb.add_argument("--models", type=comma_list,
                           help=f"comma-separated models to train (default {listed(default(RunConfig, 'models'))})")
     run_verb.add_argument("--epochs", type=int, help=_EPOCHS_HELP.format("model"))
+    run_verb.add_argument("--deterministic", action="store_true",
+                          help="TensorFlow op determinism in training ([train] deterministic = true)")
 
     ablate = add_verb(verbs, "ablate", _ablate, "class-balance ablation: models x balancing arms, test scored once")
     add_dataset_arguments(ablate)

@@ -12,6 +12,7 @@ overrides give a custom config named after its settings, which ``tfds.load`` fin
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import tempfile
@@ -26,6 +27,7 @@ from sca_tf_datasets.sca_promoters import sca_promoters_dataset_builder as promo
 from sca_tf_datasets.sca_promoters import tables
 from sca_tf_datasets.sca_promoters.raw_sources import RawSources
 
+from sca_tf import io, stages
 from sca_tf.errors import ScaInputError
 
 logger = logging.getLogger(__name__)
@@ -76,7 +78,9 @@ def build_dataset(
     Inputs come from ``de_table`` + ``promoters`` (paths; the FASTA and JSON files beside them are used too), or
     from ``manual_dir`` (default ``data_dir/downloads/manual``), or, with ``download=True``, from the config's
     public raw sources (or ``raw_sources``), which are downloaded and run through the DE and promoter stages.
-    ``overwrite`` rebuilds a config that was already prepared. Bad input raises ``ScaInputError``.
+    A prepared config is reused only when its fingerprint (the inputs' SHA-256s, the config's settings, the
+    builder version; :mod:`sca_tf.stages`) matches, and rebuilt otherwise; ``overwrite`` always rebuilds it.
+    Bad input raises ``ScaInputError``.
     """
     began = time.perf_counter()
     builder_config = resolve_config(
@@ -91,15 +95,33 @@ def build_dataset(
         keep_untestable=keep_untestable,
     )
     data_root = Path(data_dir).expanduser()
+    stages.check_target(data_root)
     builder = promoters_builder.Builder(config=builder_config, data_dir=str(data_root), raw_sources=raw_sources)
     mode = tfds.download.GenerateMode
-    with tempfile.TemporaryDirectory(prefix="sca_promoters_inputs_") as staging:
-        inputs_dir = _inputs_dir(Path(staging), data_root, manual_dir, de_table, promoters, download, builder)
-        download_config = tfds.download.DownloadConfig(
-            manual_dir=str(inputs_dir),
-            download_mode=mode.REUSE_CACHE_IF_EXISTS if overwrite else mode.REUSE_DATASET_IF_EXISTS,
-        )
-        builder.download_and_prepare(download_config=download_config)
+    data_path = Path(str(builder.data_path))
+    with tempfile.TemporaryDirectory(prefix="sca_promoters_inputs_") as staging, stages.locked(data_path.parent):
+        inputs_dir, files = _inputs_dir(Path(staging), data_root, manual_dir, de_table, promoters, download, builder)
+        expected = stages.fingerprint(builder.name, files, {**builder_config.settings(), "version": str(builder.version),
+                                                            "download": download})
+        stale = stages.stale_reason(data_path, expected) if builder.is_prepared() else "not built yet"
+        stale = "overwrite asked for" if overwrite and stale is None else stale
+        if stale is None:
+            logger.info("%s: reusing %s (inputs and settings unchanged)", builder_config.name, data_path)
+        else:
+            if builder.is_prepared():
+                logger.info("%s: rebuilding %s (%s)", builder_config.name, data_path, stale)
+            download_config = tfds.download.DownloadConfig(
+                manual_dir=str(inputs_dir),
+                download_mode=mode.REUSE_CACHE_IF_EXISTS if builder.is_prepared() else mode.REUSE_DATASET_IF_EXISTS,
+            )
+            try:
+                builder.download_and_prepare(download_config=download_config)
+            except ScaInputError as exc:  # name the user's files, not their links in the staging folder
+                message = str(exc)
+                for link in Path(staging).iterdir():
+                    message = message.replace(str(link), str(link.resolve()))
+                raise ScaInputError(message.replace(f"{staging}/", "")) from exc
+            io.write_json(data_path / stages.FINGERPRINT, expected.to_json())
     built = BuiltDataset(
         name=f"{builder.name}/{builder_config.name}",
         config=builder_config.name,
@@ -136,8 +158,9 @@ def _inputs_dir(
     promoters: str | os.PathLike[str] | None,
     download: bool,
     builder: promoters_builder.Builder,
-) -> Path:
-    """The directory handed to TFDS as ``manual_dir``; checked here so a missing input fails before any work."""
+) -> tuple[Path, dict[str, Path | None]]:
+    """The directory handed to TFDS as ``manual_dir`` and the input files in it (by role, for the dataset's
+    fingerprint); checked here so a missing input fails before any work."""
     if download:
         if builder.raw_sources is None:
             raise ScaInputError(
@@ -145,16 +168,21 @@ def _inputs_dir(
             )
         if de_table is not None or promoters is not None or manual_dir is not None:
             raise ScaInputError("download=True builds the inputs itself; do not also give tables or a manual_dir")
-        return staging / "absent"  # an absent manual_dir makes the builder download and process the raw data
+        return staging / "absent", {}  # an absent manual_dir makes the builder download and process the raw data
     if (de_table is None) != (promoters is None):
         raise ScaInputError("give both the DE table and the promoter table (or neither and a manual_dir)")
     if de_table is not None and promoters is not None:
         if manual_dir is not None:
             raise ScaInputError("give either the two tables or a manual_dir, not both")
-        return _stage(staging, tables.InputFiles.beside(de_table, promoters))
+        files = tables.InputFiles.beside(de_table, promoters)
+        return _stage(staging, files), _roles(files)
     folder = Path(manual_dir) if manual_dir is not None else data_root / "downloads" / "manual"
-    tables.InputFiles.in_directory(folder, promoters_builder.Builder.MANUAL_DOWNLOAD_INSTRUCTIONS)
-    return folder
+    files = tables.InputFiles.in_directory(folder, promoters_builder.Builder.MANUAL_DOWNLOAD_INSTRUCTIONS)
+    return folder, _roles(files)
+
+
+def _roles(files: tables.InputFiles) -> dict[str, Path | None]:
+    return {field.name: getattr(files, field.name) for field in dataclasses.fields(files)}
 
 
 def _stage(staging: Path, files: tables.InputFiles) -> Path:

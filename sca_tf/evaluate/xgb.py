@@ -134,7 +134,8 @@ def load_booster(path: str | os.PathLike[str]) -> xgboost.XGBClassifier:
     try:
         model.load_model(source)
     except xgboost.core.XGBoostError as exc:
-        raise ScaInputError(f"{source}: not an XGBoost model ({exc})") from exc
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ScaInputError(f"{source}: not an XGBoost model saved by sca-tf ({first_line[:200]})") from exc
     return model
 
 

@@ -41,6 +41,7 @@ from sca_tf.explain.enrichment import ENRICHMENT_COLUMNS, gene_motif_hits, motif
 from sca_tf.explain.ism import write_gene_ism
 from sca_tf.explain.windows import top_windows, window_regions
 from sca_tf.models import load_classifier
+from sca_tf.models.checkpoints import check_input_length
 from sca_tf.motifs.jaspar import JASPAR_RELEASE, best_matches, load_jaspar
 from sca_tf.motifs.pwm import Motif
 from sca_tf.provenance import describe_file, library_versions
@@ -216,6 +217,8 @@ def run_explain(
             raise ScaInputError("a TFDS dataset needs --data-dir (the directory `sca-tf build-dataset` wrote)")
         table = split_table(dataset, split, data_dir)
         source = {"dataset": dataset, "split": split, "data_dir": str(data_dir) if data_dir else None}
+    if not table.empty:
+        check_input_length(model, len(table["sequence"].iloc[0]), model_path)
     return explain_promoters(model, table, out_dir, config,
                              provenance={"model": describe_file(model_path), "source": source})
 

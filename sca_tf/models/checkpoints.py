@@ -19,6 +19,9 @@ def load_classifier(path: str | os.PathLike[str], expected_model: str | None = N
     sca-tf classifier, or holds a different model than ``expected_model``.
     """
     path = _existing_checkpoint(path, suffixes=(".keras",))
+    if not zipfile.is_zipfile(path):
+        raise ScaInputError(f"{path}: not a complete .keras archive (truncated, still being written, or another "
+                            f"kind of file); retrain or copy the model again")
     try:
         model = keras.models.load_model(path)
     except (ValueError, TypeError, KeyError, OSError, zipfile.BadZipFile) as exc:
@@ -28,6 +31,14 @@ def load_classifier(path: str | os.PathLike[str], expected_model: str | None = N
     if expected_model is not None and model.model_name != expected_model:
         raise ScaInputError(f"{path}: holds a {model.model_name!r} classifier, expected {expected_model!r}")
     return model
+
+
+def check_input_length(model: keras.Model, length: int, where: str | os.PathLike[str]) -> None:
+    """Refuse to apply ``model`` (loaded from ``where``) to sequences of another ``length`` than it was built for."""
+    expected = model.input_shape[1]
+    if expected is not None and expected != length:
+        raise ScaInputError(f"{where}: the model reads {expected}-base sequences, but these are {length} bases; use "
+                            f"a model trained on the same promoter window")
 
 
 

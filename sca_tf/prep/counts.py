@@ -150,6 +150,15 @@ def _long_row_error(path: Path, delimiter: str, width: int) -> ScaInputError:
     return ScaInputError(f"{path}: cannot be parsed as a {width}-column table like its header line")
 
 
+def _fields_on_line(path: Path, number: int) -> int:
+    """How many fields line ``number`` (1-based) of the table holds (pandas pads a short row with empty cells)."""
+    with _open_text(path) as handle:
+        for line, cells in enumerate(csv.reader(handle, delimiter=_delimiter(path)), start=1):
+            if line == number:
+                return len(cells)
+    return 0
+
+
 def _delimiter(path: Path) -> str:
     suffixes = [suffix.lower() for suffix in path.suffixes]
     if suffixes and suffixes[-1] == ".gz":
@@ -291,6 +300,12 @@ class _Cells:
             return
         row, column = (int(index[0]) for index in np.nonzero(bad))
         found = self.values.iat[row, column]
+        line = self.values.index[row]
+        if not found.strip():
+            fields = _fields_on_line(self.path, line)
+            if fields < len(self.samples) + 1:
+                raise ScaInputError(f"{self.path}: line {line}: {fields} fields, but the header has "
+                                    f"{len(self.samples) + 1}; expected one value per header column")
         found_text = repr(found) if found.strip() else "an empty cell"
         raise ScaInputError(
             f"{self.path}: line {self.values.index[row]}: gene {self.gene_ids.iloc[row]}, "

@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from pydeseq2.ds import DeseqStats
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
-from sca_tf import io
+from sca_tf import io, stages
 from sca_tf.errors import ScaInputError
 from sca_tf.prep.counts import CountData, read_counts
 from sca_tf.prep.deseq_dataset import BatchedDeseqDataSet
@@ -157,6 +158,10 @@ def _run_stages(stages: list[tuple[str, Callable[[], object]]], progress: bool) 
             bar.update()
 
 
+#: The files of a ``dge`` output directory.
+DGE_FILES = ("de_table.tsv", "de_table.parquet", "de_run.json")
+
+
 @dataclass(frozen=True)
 class DEResult:
     """What :func:`run_dge` wrote, the labelled table itself, and its status counts."""
@@ -192,30 +197,25 @@ def run_dge(
     condition_column: str = "condition",
 ) -> DEResult:
     """Read counts, run :func:`differential_expression`, and write ``de_table.tsv``, ``de_table.parquet`` and
-    ``de_run.json`` (provenance) into ``out_dir``, each atomically.
+    ``de_run.json`` (provenance) into ``out_dir`` as one stage (:mod:`sca_tf.stages`).
 
-    The output directory is checked before any work, so a bad ``out_dir`` fails in a second, not after the fit.
+    A rerun with the same counts, sample sheet and settings reuses ``out_dir``; otherwise it is rebuilt.
     """
     began = time.perf_counter()
-    out = io.ensure_output_dir(out_dir)
-    data = read_counts(counts_path, samples_path, condition_column)
-    table = differential_expression(data, treatment, reference, alpha, rule, n_cpus)
-    status_counts = {status: int((table["status"] == status).sum()) for status in STATUSES}
-    reasons = {reason: int((table["untestable_reason"] == reason).sum()) for reason in UNTESTABLE_REASONS}
-    table_path = io.write_tsv(table, out / "de_table.tsv")
-    parquet_path = io.write_parquet(table, out / "de_table.parquet")
-    seconds = time.perf_counter() - began
-    run_path = io.write_json(
-        out / "de_run.json",
-        {
+    settings = {"treatment": treatment, "reference": reference, "alpha": alpha, "rule": asdict(rule),
+                "condition_column": condition_column if samples_path is not None else None}
+    def build(out: Path) -> None:
+        data = read_counts(counts_path, samples_path, condition_column)
+        table = differential_expression(data, treatment, reference, alpha, rule, n_cpus)
+        status_counts = {status: int((table["status"] == status).sum()) for status in STATUSES}
+        reasons = {reason: int((table["untestable_reason"] == reason).sum()) for reason in UNTESTABLE_REASONS}
+        io.write_tsv(table, out / "de_table.tsv")
+        io.write_parquet(table, out / "de_table.parquet")
+        io.write_json(out / "de_run.json", {
             "counts": describe_file(counts_path),
             "sample_sheet": describe_file(samples_path) if samples_path is not None else None,
-            "condition_column": condition_column if samples_path is not None else None,
             "samples": data.conditions.to_dict(),
-            "treatment": treatment,
-            "reference": reference,
-            "alpha": alpha,
-            "rule": asdict(rule),
+            **settings,
             "method": {
                 "tool": "PyDESeq2",
                 "design": "~condition",
@@ -233,8 +233,15 @@ def run_dge(
             "untestable_reasons": reasons,
             "n_cpus": n_cpus or os.cpu_count(),
             "library_versions": library_versions(),
-            "seconds": round(seconds, 3),
-        },
-    )
-    return DEResult(table_path, parquet_path, run_path, table, status_counts,
-                    {reason: count for reason, count in reasons.items() if count}, seconds)
+            "seconds": round(time.perf_counter() - began, 3),
+        })
+
+    def load(out: Path) -> DEResult:
+        run = json.loads((out / "de_run.json").read_text())
+        reasons = {reason: count for reason, count in run["untestable_reasons"].items() if count}
+        return DEResult(out / "de_table.tsv", out / "de_table.parquet", out / "de_run.json",
+                        pd.read_parquet(out / "de_table.parquet"), run["status_counts"], reasons,
+                        time.perf_counter() - began)
+
+    return stages.run_stage(out_dir, "dge", {"counts": counts_path, "samples": samples_path}, settings, build, load,
+                            owned=DGE_FILES)

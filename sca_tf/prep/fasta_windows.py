@@ -6,12 +6,12 @@ threads. Inflating uses ``isal`` (zlib's API over Intel ISA-L): on chr20's 592 b
 of line ends and, on the minus strand, complemented by one ``bytes.translate`` table, then reversed.
 
 pyfaidx stays the indexer and validator (:func:`sca_tf.prep.genome.open_genome`); this module only reads.
-Letters other than ``ACGTN`` are upper-cased but never complemented, as :func:`sca_tf.sequence.reverse_complement`
-does for strings.
+Letters other than ``ACGTN`` (IUPAC ambiguity codes such as ``R``, ``Y``, ``W``) become ``N`` in the same table,
+before any strand handling, so a window reads the same ambiguity as ``N`` on either strand.
 
 >>> complement = _translation(minus=True)
 >>> b"acgtnR\\n".translate(complement, b"\\r\\n")[::-1]
-b'RNACGT'
+b'NNACGT'
 """
 
 from __future__ import annotations
@@ -41,9 +41,12 @@ _GZIP_WBITS = 31  # a BGZF block is a complete gzip member
 
 
 def _translation(*, minus: bool) -> bytes:
-    """``bytes.translate`` table: every lower-case letter to upper case; on ``minus`` ACGTN also complemented."""
-    source = bytes(range(256))
-    table = bytearray(source.upper())
+    """``bytes.translate`` table: ``ACGTN`` to upper case, every other letter to ``N``; on ``minus`` complemented."""
+    table = bytearray(range(256))
+    for letter in range(ord("A"), ord("Z") + 1):
+        table[letter] = table[letter + 32] = ord("N")
+    for letter in CODE_LETTERS:
+        table[ord(letter)] = table[ord(letter.lower())] = ord(letter)
     if minus:
         for code, letter in enumerate(CODE_LETTERS):
             complement = ord(CODE_LETTERS[COMPLEMENT_CODES[code]])

@@ -11,6 +11,8 @@ Example::
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import time
 from collections import Counter
@@ -21,7 +23,7 @@ import numpy as np
 import pandas as pd
 import pyfaidx
 
-from sca_tf import io
+from sca_tf import io, stages
 from sca_tf.errors import ScaInputError
 from sca_tf.prep.annotation import load_annotation, strip_version
 from sca_tf.prep.coordinates import promoter_window
@@ -30,6 +32,11 @@ from sca_tf.prep.genome import check_assembly, contig_lengths, contig_resolver, 
 from sca_tf.schema import DROP_REASONS, PROMOTER_COLUMNS
 from sca_tf.sequence import CODE_LETTERS, N_CODE
 
+logger = logging.getLogger(__name__)
+#: The files of a ``promoters`` output directory.
+PROMOTER_FILES = ("promoters.tsv", "promoters.fa", "dropped.tsv", "promoters.json")
+#: More than this fraction of the annotated genes dropped is warned about, with the reasons.
+DROP_WARNING_FRACTION = 0.2
 _KEPT = -1  # reason code of a kept gene in :func:`extract`; the others index DROP_REASONS
 _MISSING_CONTIG, _OFF_CONTIG_EDGE, _TOO_MANY_N = map(
     DROP_REASONS.index, ("missing_contig", "off_contig_edge", "too_many_n")
@@ -212,11 +219,35 @@ def run_promoters(
     biotypes. Genes that cannot be extracted are dropped with a reason, never silently.
     """
     began = time.perf_counter()
+    if upstream < 0 or downstream < 0 or upstream + downstream < 1:
+        raise ScaInputError(f"promoter window: expected upstream >= 0 and downstream >= 0 bases, at least 1 in all; "
+                            f"got upstream {upstream}, downstream {downstream}")
+    annotation_file = annotation if Path(annotation).is_file() else None
+    settings = {"annotation": None if annotation_file else str(annotation), "upstream": upstream,
+                "downstream": downstream, "assembly": assembly, "max_n_fraction": max_n_fraction,
+                "biotypes": sorted(biotypes) if biotypes else None}
+
+    def build(out: Path) -> None:
+        _write_promoters(de_table, genome, annotation, out, upstream=upstream, downstream=downstream,
+                         assembly=assembly, max_n_fraction=max_n_fraction, biotypes=biotypes, began=began)
+
+    def load(out: Path) -> PromoterResult:
+        run = json.loads((out / "promoters.json").read_text())
+        return PromoterResult(out / "promoters.tsv", out / "promoters.fa", out / "dropped.tsv", kept=run["kept"],
+                              dropped=run["dropped"], assembly=run["assembly"])
+
+    files = {"de_table": de_table, "genome": genome, "annotation": annotation_file}
+    return stages.run_stage(out_dir, "promoters", files, settings, build, load, owned=PROMOTER_FILES)
+
+
+def _write_promoters(de_table: str | os.PathLike[str], genome: str | os.PathLike[str],
+                     annotation: str | os.PathLike[str], out: Path, *, upstream: int, downstream: int,
+                     assembly: str | None, max_n_fraction: float, biotypes: set[str] | None, began: float) -> None:
+    """The promoter stage's work: extract every gene's window and write the four files into ``out``."""
     labels = read_labels(de_table)
     annotation_table = load_annotation(annotation, assembly=assembly)
     fasta = open_genome(genome)
     check_assembly(genome, contig_lengths(fasta), annotation_table.assembly)
-    out = io.ensure_output_dir(out_dir)
 
     genes = labels[["gene_id"]].merge(annotation_table.genes, on="gene_id", how="left", indicator=True)
     dropped_frames = [_dropped(genes.loc[genes["_merge"] == "left_only", "gene_id"], "not_in_annotation")]
@@ -227,6 +258,9 @@ def run_promoters(
         genes = genes[~excluded]
     genes = genes.astype({"tss": "int64"})
     kept, dropped = extract(genes, fasta, upstream=upstream, downstream=downstream, max_n_fraction=max_n_fraction)
+    if len(dropped) > DROP_WARNING_FRACTION * len(genes):
+        logger.warning("promoters: %d of %d annotated genes dropped (%s); check that the FASTA is complete and "
+                       "matches the annotation", len(dropped), len(genes), _reason_counts(dropped))
     dropped = pd.concat([*dropped_frames, dropped], ignore_index=True)
     if kept.empty:
         raise ScaInputError(
@@ -238,13 +272,12 @@ def run_promoters(
     kept = kept.merge(labels, on="gene_id", how="left").assign(
         upstream=upstream, downstream=downstream, assembly=annotation_table.assembly or "unknown"
     )[list(PROMOTER_COLUMNS)]
-    table_path = io.write_tsv(kept, out / "promoters.tsv")
-    fasta_path = io.write_fasta(
+    io.write_tsv(kept, out / "promoters.tsv")
+    io.write_fasta(
         ((f"{r.gene_id} {r.chrom}:{r.start}-{r.end}({r.strand})", r.sequence) for r in kept.itertuples()),
         out / "promoters.fa",
     )
-    dropped_path = io.write_tsv(dropped, out / "dropped.tsv")
-    counts = _reason_counts(dropped)
+    io.write_tsv(dropped, out / "dropped.tsv")
     io.write_json(
         out / "promoters.json",
         {
@@ -258,12 +291,9 @@ def run_promoters(
             "biotypes": sorted(biotypes) if biotypes else None,
             "kept": len(kept),
             "kept_by_status": kept["status"].value_counts().to_dict(),
-            "dropped": counts,
+            "dropped": _reason_counts(dropped),
             "seconds": round(time.perf_counter() - began, 3),
         },
-    )
-    return PromoterResult(
-        table_path, fasta_path, dropped_path, kept=len(kept), dropped=counts, assembly=annotation_table.assembly
     )
 
 

@@ -15,24 +15,30 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
+import json
 import logging
 import math
 import os
 import time
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import keras
+import numpy as np
 import tensorflow as tf
 
-from sca_tf import io
+from sca_tf import io, stages
+from sca_tf.config_files import check_types
 from sca_tf.data import Datasets, PipelineConfig, make_datasets
 from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.models import build_model, load_classifier
-from sca_tf.provenance import library_versions
+from sca_tf.provenance import library_versions, sha256_of
 from sca_tf.training.callbacks import ValidationCurves
+from sca_tf.training.determinism import set_seeds
 from sca_tf.training.nan_guard import NaNLossGuard
 from sca_tf.training.precision import check_precision, precision_policy, resolve_precision
 from sca_tf.training.recipe import CHECKPOINT_MONITOR, TrainingRecipe, compile_classifier, describe, recipe_for
@@ -41,6 +47,9 @@ from sca_tf.training.strategy import make_strategy
 log = logging.getLogger(__name__)
 
 BEST_CHECKPOINT = Path("checkpoints") / "best.keras"
+#: What a run directory holds (``xgboost*.json`` and ``evaluation/`` are added there by ``sca-tf run``).
+RUN_DIR_ENTRIES = ("config.json", "history.csv", "logs", "backup", "checkpoints", "model.keras", "metrics.json",
+                   "xgboost.json", "xgboost_tuning.json", "evaluation")
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,7 @@ class TrainConfig:
 
     ``learning_rate=None`` takes the model's default (the paper's Adam 1e-3). ``steps_per_epoch`` caps an
     epoch (tiny budgets, smoke runs); ``None`` makes one epoch one pass over the balanced training split.
+    ``deterministic`` turns on TensorFlow's op determinism (:mod:`sca_tf.training.determinism`).
     """
 
     model: str = "cnn"
@@ -67,14 +77,19 @@ class TrainConfig:
     steps_per_epoch: int | None = None
     cpu_replicas: int | None = None
     precision: str = "auto"
+    deterministic: bool = False
     verbose: int | str = "auto"
 
     def __post_init__(self) -> None:
+        check_types(self, "training option")
         for name in ("epochs", "batch_size", "patience"):
             if getattr(self, name) < 1:
                 raise ScaInputError(f"TrainConfig.{name} must be >= 1, got {getattr(self, name)}")
         if self.steps_per_epoch is not None and self.steps_per_epoch < 1:
             raise ScaInputError(f"TrainConfig.steps_per_epoch must be >= 1, got {self.steps_per_epoch}")
+        for name in ("learning_rate", "target_ratio", "synthetic_ratio"):
+            if getattr(self, name) is not None and not getattr(self, name) > 0:
+                raise ScaInputError(f"TrainConfig.{name} must be > 0, got {getattr(self, name)}")
         check_precision(self.precision)
 
     def pipeline_config(self) -> PipelineConfig:
@@ -139,14 +154,33 @@ def train_classifier(
 ) -> TrainResult:
     """Train ``config.model`` on a prepared ``sca_promoters`` builder (or a train/validation/test mapping).
 
-    The model is built and compiled inside ``strategy.scope()`` (default: :func:`make_strategy` with
+    ``run_dir`` is a stage (:mod:`sca_tf.stages`): trained in ``<run_dir>.partial`` and renamed into place, reused
+    when the config and the dataset are unchanged, retrained from scratch when they differ. The model is built and compiled inside ``strategy.scope()`` (default: :func:`make_strategy` with
     ``config.cpu_replicas``); checkpoints keep the best validation AUPRC; running again with the same
-    ``run_dir`` resumes an interrupted run from its last finished epoch. The model is built under the dtype
+    ``run_dir`` and config resumes an interrupted run from its last finished epoch. The model is built under the dtype
     policy that ``config.precision`` resolves to (recorded in ``config.json``).
     """
     began = time.perf_counter()
-    out = io.ensure_output_dir(run_dir)
-    keras.utils.set_random_seed(config.seed)
+    target = Path(run_dir)
+    recorded = {key: value for key, value in dataclasses.asdict(config).items() if key != "verbose"}
+    settings = {"train_config": recorded, **dataset_identity(source)}
+
+    def build(out: Path) -> None:
+        _fit(source, config, out, target, strategy, extra_callbacks, began)
+
+    def load(out: Path) -> TrainResult:
+        metrics = json.loads((out / "metrics.json").read_text())
+        return TrainResult(run_dir=out, model_path=out / "model.keras", best_epoch=metrics["best_epoch"],
+                           best_val_auprc=metrics["best_val_auprc"], epochs_run=metrics["epochs_run"],
+                           seconds=round(time.perf_counter() - began, 2))
+
+    return stages.run_stage(target, "train", {}, settings, build, load, owned=RUN_DIR_ENTRIES)
+
+
+def _fit(source: Any, config: TrainConfig, out: Path, target: Path, strategy: tf.distribute.Strategy | None,
+         extra_callbacks: Sequence[keras.callbacks.Callback], began: float) -> None:
+    """The training stage's work in ``out`` (the partial directory of ``target``)."""
+    set_seeds(config.seed, deterministic=config.deterministic)
     strategy = strategy or make_strategy(config.cpu_replicas)
     with strategy.scope():
         data = make_datasets(source, config.pipeline_config())
@@ -169,24 +203,43 @@ def train_classifier(
     )
     best_path = out / BEST_CHECKPOINT
     if not best_path.exists():
-        raise ScaInputError(f"training in {out} finished without a finite validation AUPRC to checkpoint")
+        raise ScaInputError(f"training in {target} finished without a finite validation AUPRC to checkpoint")
     with strategy.scope():
         best = load_classifier(best_path, expected_model=config.model)
-    model_path = out / "model.keras"
-    with io.atomic_path(model_path, suffix=".keras") as tmp:
+    with io.atomic_path(out / "model.keras", suffix=".keras") as tmp:
         best.save(tmp)
     history = _read_history(out / "history.csv")
     best_row = max(history, key=lambda row: row[CHECKPOINT_MONITOR])
     result = TrainResult(
-        run_dir=out,
-        model_path=model_path,
+        run_dir=target,
+        model_path=target / "model.keras",
         best_epoch=int(best_row["epoch"]) + 1,
         best_val_auprc=best_row[CHECKPOINT_MONITOR],
         epochs_run=len(history),
         seconds=round(time.perf_counter() - began, 2),
     )
     io.write_json(out / "metrics.json", {**dataclasses.asdict(result), "best_epoch_metrics": best_row})
-    return result
+
+
+def dataset_identity(source: Any) -> dict[str, Any]:
+    """What a training stage's fingerprint records of its data: a prepared dataset's name and the SHA-256 of its
+    ``dataset_info.json`` and fingerprint; for a mapping of finite ``tf.data`` splits, the SHA-256 of their
+    elements (an infinite one is never the same twice, so never reused)."""
+    data_path = getattr(source, "data_path", None)
+    if data_path is not None:
+        folder = Path(str(data_path))
+        files = [folder / "dataset_info.json", folder / stages.FINGERPRINT]
+        return {"dataset": source.info.full_name,
+                "dataset_files": {path.name: sha256_of(path) for path in files if path.is_file()}}
+    digest = hashlib.sha256()
+    for split in sorted(source):
+        if source[split].cardinality() == tf.data.INFINITE_CARDINALITY:
+            return {"dataset": f"in-memory {uuid.uuid4().hex}"}
+        digest.update(split.encode())
+        for element in source[split].as_numpy_iterator():
+            for key in sorted(element):
+                digest.update(key.encode() + np.ascontiguousarray(element[key]).tobytes())
+    return {"dataset": f"in-memory sha256 {digest.hexdigest()}"}
 
 
 def training_callbacks(out: Path, validation: tf.data.Dataset, patience: int) -> list[keras.callbacks.Callback]:
@@ -266,7 +319,7 @@ def train_classifier_multi_worker(
             return build_model(config.model, per_worker.sequence_length, **config.hparams)
 
     began = time.perf_counter()
-    keras.utils.set_random_seed(config.seed)
+    set_seeds(config.seed, deterministic=config.deterministic)
     chief = is_chief()
     out = io.ensure_output_dir(run_dir) if chief else None
     recipe, positive_weight = resolve_recipe(config, per_worker)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+
 import pytest
 from cli.cli_parser import option, verb_parsers
 
 from sca_tf.cli import main
 from sca_tf.cli import prep as prep_verbs
-from sca_tf.cli.app import EXIT_STATUSES, INTERRUPTED, build_parser
+from sca_tf.cli.app import EXIT_STATUSES, INTERRUPTED, SYSTEM_ERROR, build_parser
 from sca_tf.errors import ScaError, ScaExportError, ScaInputError, ScaTrainingError
 from sca_tf.explain.attributions import METHODS, REFERENCES
 from sca_tf.models.generative.sampling import SAMPLERS
@@ -49,6 +51,14 @@ def test_a_multi_line_message_is_printed_on_one_line(monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(prep_verbs, "simulate", _raising(ScaInputError('run.yaml: while parsing\n  in "run.yaml"')))
     assert main(SIMULATE) == 2
     assert capsys.readouterr().err == 'sca-tf: error: run.yaml: while parsing in "run.yaml"\n'
+
+
+def test_a_system_error_is_one_located_line_and_exit_status_5(monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    full = OSError(errno.ENOSPC, "No space left on device", "out/dge.partial/de_table.tsv")
+    monkeypatch.setattr(prep_verbs, "simulate", _raising(full))
+    assert main(SIMULATE) == SYSTEM_ERROR == 5
+    assert capsys.readouterr().err == "sca-tf: error: out/dge.partial/de_table.tsv: No space left on device (ENOSPC)\n"
 
 
 def test_ctrl_c_exits_130_without_a_traceback(monkeypatch: pytest.MonkeyPatch,

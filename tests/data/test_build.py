@@ -200,17 +200,22 @@ def test_registered_config_is_reused_when_the_settings_match() -> None:
     assert custom.name not in builder_module.Builder.builder_configs
 
 
-def test_existing_config_is_reused_unless_overwrite(inputs: Path, tmp_path: Path) -> None:
+def test_existing_config_is_reused_only_while_its_inputs_are_unchanged(inputs: Path, tmp_path: Path,
+                                                                      caplog: pytest.LogCaptureFixture) -> None:
     first = build_from(inputs, tmp_path / "tfds")
+    reused = build_from(inputs, tmp_path / "tfds")
     promoters = pd.read_csv(inputs / "promoters.tsv", sep="\t")
     gene = promoters.loc[promoters["status"] == "not_de", "gene_id"].iloc[0]
     for table in ("promoters.tsv", "de_table.tsv"):
         edit_tsv(inputs / table, gene, "status", "up")
     (inputs / "promoters.fa").unlink()
-    reused = build_from(inputs, tmp_path / "tfds")
-    rebuilt = build_from(inputs, tmp_path / "tfds", overwrite=True)
-    n_de = [sum(counts["de"] for counts in built.label_counts.values()) for built in (first, reused, rebuilt)]
-    assert n_de == [12, 12, 13]
+    with caplog.at_level("INFO", logger="sca_tf"):
+        rebuilt = build_from(inputs, tmp_path / "tfds")
+    assert "rebuilding" in caplog.text and "input de_table changed" in caplog.text
+    overwritten = build_from(inputs, tmp_path / "tfds", overwrite=True)
+    n_de = [sum(counts["de"] for counts in built.label_counts.values())
+            for built in (first, reused, rebuilt, overwritten)]
+    assert n_de == [12, 12, 13, 13]
 
 
 @pytest.mark.parametrize(

@@ -110,7 +110,7 @@ def test_require_groups(tmp_path: Path) -> None:
         ("G9\t1\t2\t3\tinf", r"line 6: gene G9, sample S4: expected an integer count, found 'inf'"),
         ("G9\t1\t2\t3\t-4", r"line 6: gene G9, sample S4: expected a count of 0 or more, found '-4'"),
         ("G9\t1\t\t3\t4", r"line 6: gene G9, sample S2: expected a count, found an empty cell"),
-        ("G9\t1\t2", r"line 6: gene G9, sample S3: expected a count, found an empty cell"),
+        ("G9\t1\t2", r"line 6: 3 fields, but the header has 5; expected one value per header column"),
         ("G9\t1\t2\t3\t1e30", r"line 6: gene G9, sample S4: expected a count below 2\^63, found '1e30'"),
         ("G9\t1\t2\t3\t4\t5", r"line 6: 6 fields, but the header has 5"),
         ("\t1\t2\t3\t4", r"line 6: empty gene ID"),

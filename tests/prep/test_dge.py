@@ -137,7 +137,8 @@ def test_run_dge_writes_table_parquet_and_provenance(synthetic: CountData, tmp_p
     result = run_dge(counts_path, out, n_cpus=1)
 
     assert result.table_path == out / "de_table.tsv"
-    assert sorted(path.name for path in out.iterdir()) == ["de_run.json", "de_table.parquet", "de_table.tsv"]
+    assert sorted(path.name for path in out.iterdir()) == ["de_run.json", "de_table.parquet", "de_table.tsv",
+                                                           "fingerprint.json"]
     tsv_text = result.table_path.read_text()
     last_row = tsv_text.splitlines()[-1].split("\t")  # an all-zero gene
     assert last_row[DE_COLUMNS.index("log2FoldChange")] == "NA" and last_row[-1] == "all_zero"
@@ -191,7 +192,7 @@ def test_bad_counts_leave_no_table(tmp_path: Path) -> None:
     counts_path.write_text("NAME\tS1\tS2\tS3\tS4\nCLASS:DOSE\tIS\tIS\tC\tC\nENSG00000000001\t1\t2\t3\t-1\n")
     with pytest.raises(ScaInputError, match="expected a count of 0 or more"):
         run_dge(counts_path, tmp_path / "out", n_cpus=1)
-    assert list((tmp_path / "out").iterdir()) == []
+    assert [path.name for path in tmp_path.iterdir()] == ["counts.txt"]  # no output folder, no partial build
 
 
 @pytest.mark.realdata

@@ -136,7 +136,15 @@ def _stale(path: Path, genome: pyfaidx.Fasta) -> None:
 
 def test_stale_index_of_a_plain_fasta_is_refused(plain_fasta: Path) -> None:
     _stale(plain_fasta, open_genome(plain_fasta))
+    with pytest.raises(ScaInputError, match=r"w\d+\.fa: its \.fai index puts the last record c4 .* but the file "
+                                            r"holds [\d,]+ \(uncompressed\); the index is stale"):
+        open_genome(plain_fasta)
+
+
+def test_a_fasta_cut_after_it_was_opened_is_refused_by_the_window_reader(plain_fasta: Path) -> None:
     genome = open_genome(plain_fasta)
+    data = plain_fasta.read_bytes()
+    plain_fasta.write_bytes(data[: len(data) // 2])
     with pytest.raises(ScaInputError, match=r"c4:\d+-600 reads \d+ bases where its \.fai index promises"):
         _read(genome, pd.DataFrame({"contig": ["c4"], "start": [500], "end": [600], "minus": [True]}))
 
@@ -147,19 +155,16 @@ def test_stale_index_of_a_bgzip_fasta_is_refused(plain_fasta: Path, tmp_path: Pa
     genome.close()
     index = Path(f"{packed}.fai")
     index.write_text(index.read_text().replace("c4\t600\t", "c4\t6000\t"))  # longer than the file holds
-    genes = pd.DataFrame(
-        [{"gene_id": "G", "gene_name": "", "gene_biotype": "", "chrom": "c4", "strand": "+", "tss": 5001}]
-    )
-    with pytest.raises(ScaInputError, match=r"g\.fa\.gz: c4:3000-5000 reads 0 bases"):
-        extract(genes, open_genome(packed), upstream=2000)
+    with pytest.raises(ScaInputError, match=r"g\.fa\.gz: its \.fai index puts the last record c4 \(6,000 bases"):
+        open_genome(packed)
 
 
 def test_index_pointing_past_the_file_is_refused(tmp_path: Path) -> None:
     path = io.write_fasta([("c1", "ACGT" * 30)], tmp_path / "g.fa")
     open_genome(path).close()
     Path(f"{path}.fai").write_text("c1\t120\t9000\t80\t81\n")
-    with pytest.raises(ScaInputError, match="reads 0 bases"):
-        _read(open_genome(path), pd.DataFrame({"contig": ["c1"], "start": [0], "end": [10], "minus": [False]}))
+    with pytest.raises(ScaInputError, match="index puts the last record c1 .* at bytes up to 9,121, but the file holds"):
+        open_genome(path)
 
 
 def test_every_bgzip_block_is_inflated_once(plain_fasta: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
