@@ -35,5 +35,9 @@ TRAIN, VALIDATION, TEST = "train", "validation", "test"
 SPLITS = (TRAIN, VALIDATION, TEST)
 #: ``random``: seeded, stratified; ``chrom``: whole chromosomes held out.
 SPLIT_SCHEMES = ("random", "chrom")
+#: Cross-validation (``sca-tf cv``): test = fold k of K, stratified (``kfold``) or whole chromosomes
+#: (``chrom_kfold``); validation carved from the other folds.
+KFOLD, CHROM_KFOLD = "kfold", "chrom_kfold"
+FOLD_SCHEMES = (KFOLD, CHROM_KFOLD)
 #: Share of the testable genes held out for test, and of the rest carved out of train for validation.
 TEST_FRACTION, VALIDATION_FRACTION = 0.2, 0.1

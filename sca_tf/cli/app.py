@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from sca_tf import __version__
-from sca_tf.cli import data, evaluate, prep, synthetic, train, workflow
+from sca_tf.cli import cv, data, evaluate, prep, synthetic, train, workflow
 from sca_tf.cli.options import HelpFormatter
 from sca_tf.errors import ScaError, ScaExportError, ScaInputError, ScaTrainingError
 
@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"sca-tf {__version__}")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
-    for group in (prep, data, train, evaluate, synthetic, workflow):
+    for group in (prep, data, train, evaluate, synthetic, workflow, cv):
         group.add_verbs(verbs)
     return parser
 

@@ -67,6 +67,8 @@ def build_dataset(
     test_chromosomes: Sequence[str] | None = None,
     validation_chromosomes: Sequence[str] | None = None,
     keep_untestable: bool | None = None,
+    fold: int | None = None,
+    n_folds: int | None = None,
     download: bool = False,
     raw_sources: RawSources | None = None,
     overwrite: bool = False,
@@ -76,7 +78,8 @@ def build_dataset(
     Inputs come from ``de_table`` + ``promoters`` (paths; the FASTA and JSON files beside them are used too), or
     from ``manual_dir`` (default ``data_dir/downloads/manual``), or, with ``download=True``, from the config's
     public raw sources (or ``raw_sources``), which are downloaded and run through the DE and promoter stages.
-    ``overwrite`` rebuilds a config that was already prepared. Bad input raises ``ScaInputError``.
+    ``overwrite`` rebuilds a config that was already prepared. ``fold`` / ``n_folds`` pick fold ``fold`` of a
+    cross-validation scheme (``split_scheme`` ``kfold`` or ``chrom_kfold``). Bad input raises ``ScaInputError``.
     """
     began = time.perf_counter()
     builder_config = resolve_config(
@@ -89,6 +92,8 @@ def build_dataset(
         test_chromosomes=test_chromosomes,
         validation_chromosomes=validation_chromosomes,
         keep_untestable=keep_untestable,
+        fold=fold,
+        n_folds=n_folds,
     )
     data_root = Path(data_dir).expanduser()
     builder = promoters_builder.Builder(config=builder_config, data_dir=str(data_root), raw_sources=raw_sources)

@@ -215,7 +215,7 @@ def test_existing_config_is_reused_unless_overwrite(inputs: Path, tmp_path: Path
 
 @pytest.mark.parametrize(
     ("overrides", "message"),
-    [({"split_scheme": "kfold"}, "split_scheme 'kfold' is not one of random, chrom"),
+    [({"split_scheme": "bootstrap"}, "split_scheme 'bootstrap' is not one of random, chrom, kfold, chrom_kfold"),
      ({"upstream": 0, "downstream": 0}, "must be >= 0 and not both 0"),
      ({"test_chromosomes": ["8"]}, "held-out chromosomes need split_scheme 'chrom'")],
 )
