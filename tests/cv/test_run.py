@@ -8,26 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from cv.cv_data import CONFIG, TINY_TRAIN
 from sklearn.metrics import average_precision_score, f1_score, roc_auc_score
 
 from sca_tf.cli import main
 from sca_tf.cv import CVConfig, cross_validate
 from sca_tf.errors import ScaInputError
-
-TINY_TRAIN = {
-    "epochs": 2,
-    "batch_size": 32,
-    "hparams": {"filters": [8], "kernel_sizes": [9], "pooling": "global_max", "dense_units": [8]},
-}
-CONFIG = {"seed": 5, "simulate_genes": 300, "upstream": 200, "train": TINY_TRAIN, "n_resamples": 50, "folds": 3}
-
-
-@pytest.fixture(scope="module")
-def small_cv(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("cv")
-    result = cross_validate(CVConfig(out=str(out), **CONFIG))
-    assert result.report_markdown == out / "cv_report.md"
-    return out
 
 
 def test_every_testable_gene_is_scored_once_out_of_fold(small_cv: Path) -> None:
