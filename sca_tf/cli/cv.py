@@ -8,10 +8,11 @@ from typing import Any
 from sca_tf.cli.options import add_verb, default
 from sca_tf.cli.workflow import add_run_options, run_overrides, settings_from
 from sca_tf.cv import CV_GROUPS, CVConfig, cross_validate
+from sca_tf.schema import TARGETS
 
 
 def _cv(args: argparse.Namespace) -> None:
-    overrides = {**run_overrides(args), "folds": args.folds, "group": args.group}
+    overrides = {**run_overrides(args), "folds": args.folds, "group": args.group, "target": args.target}
     print(cross_validate(settings_from(CVConfig, args.config, overrides, args.epochs)).summary())
 
 
@@ -24,3 +25,5 @@ def add_verbs(verbs: Any) -> None:
     verb.add_argument("--group", choices=tuple(CV_GROUPS),
                       help="none: folds stratified over genes; chrom: whole chromosomes per fold "
                            f"(default {default(CVConfig, 'group')})")
+    verb.add_argument("--target", choices=TARGETS, help="de: DE or not (binary); direction: not_de / up / down "
+                                                        f"(softmax) (default {default(CVConfig, 'target')})")

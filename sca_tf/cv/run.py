@@ -28,7 +28,7 @@ from sca_tf import io
 from sca_tf.config_files import read_json_file
 from sca_tf.errors import ScaInputError
 from sca_tf.provenance import library_versions, sha256_of
-from sca_tf.schema import CHROM_KFOLD, KFOLD, TEST, TRAIN, VALIDATION
+from sca_tf.schema import CHROM_KFOLD, DE_TARGET, KFOLD, TARGETS, TEST, TRAIN, VALIDATION
 from sca_tf.workflow import RunConfig, evaluate_run, prepare_tables, train_models
 
 logger = logging.getLogger(__name__)
@@ -41,11 +41,12 @@ PREDICTIONS_FILE = "test_predictions.tsv"
 
 @dataclass(frozen=True)
 class CVConfig(RunConfig):
-    """``sca-tf run``'s settings plus the number of folds and how genes are grouped into them."""
+    """``sca-tf run``'s settings plus the number of folds, how genes are grouped into them, and the target."""
 
     out: str = "runs/sca-tf-cv"
     folds: int = 5
     group: str = "none"
+    target: str = DE_TARGET
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -53,8 +54,14 @@ class CVConfig(RunConfig):
             raise ScaInputError(f"--folds: cross-validation needs at least 2 folds, got {self.folds}")
         if self.group not in CV_GROUPS:
             raise ScaInputError(f"--group {self.group!r}: expected one of {', '.join(CV_GROUPS)}")
+        if self.target not in TARGETS:
+            raise ScaInputError(f"--target {self.target!r}: expected one of {', '.join(TARGETS)}")
         if self.split != RunConfig.split:
             raise ScaInputError("cv assigns its own splits (fold k of K); set 'group' instead of 'split'")
+
+    def train_settings(self, model: str) -> dict[str, Any]:
+        """``sca-tf run``'s training settings of ``model``, with this run's target."""
+        return {**super().train_settings(model), "target": self.target}
 
     @classmethod
     def from_file(cls, path: str | Path, **overrides: Any) -> CVConfig:
@@ -87,6 +94,7 @@ class CVResult:
 
 def cross_validate(config: CVConfig = CVConfig()) -> CVResult:
     """Run the K folds of ``config`` (reusing completed ones), then pool and report; see the module docstring."""
+    from sca_tf.cv.direction import write_direction_report
     from sca_tf.cv.report import write_cv_report
 
     began = time.perf_counter()
@@ -103,10 +111,11 @@ def cross_validate(config: CVConfig = CVConfig()) -> CVResult:
             outcome = _run_fold(config, out, fold, settings, de_table, promoters, chrom_of)
         outcomes.append(outcome)
         logger.info("fold %d of %d: %d held-out genes", fold + 1, config.folds, len(outcome.predictions))
-    files = write_cv_report(outcomes, out, n_resamples=config.n_resamples, seed=config.seed,
-                            context={"folds": config.folds, "group": config.group, "models": ", ".join(config.models),
-                                     "simulated": config.simulated, "seed": config.seed},
-                            provenance={"config": settings, "library_versions": library_versions()})
+    write = write_cv_report if config.target == DE_TARGET else write_direction_report
+    files = write(outcomes, out, n_resamples=config.n_resamples, seed=config.seed,
+                  context={"folds": config.folds, "group": config.group, "target": config.target,
+                           "models": ", ".join(config.models), "simulated": config.simulated, "seed": config.seed},
+                  provenance={"config": settings, "library_versions": library_versions()})
     return CVResult(out=out, oof_predictions=files["oof_predictions"], report_markdown=files["markdown"],
                     report_json=files["json"], seconds=round(time.perf_counter() - began, 1))
 
@@ -123,12 +132,18 @@ def _run_fold(config: CVConfig, out: Path, fold: int, settings: dict[str, Any], 
                           split_scheme=CV_GROUPS[config.group], seed=config.seed, fold=fold, n_folds=config.folds)
     builder = tfds.builder(built.name, data_dir=str(built.data_dir))
     model_paths = train_models(builder, config, fold_dir / "train")
-    rows, _ = evaluate_run(builder, model_paths, fold_dir, xgboost=config.xgboost, tune_xgboost=config.tune_xgboost,
-                           n_resamples=config.n_resamples, seed=config.seed,
-                           context={"dataset": built.name, "fold": f"{fold + 1} of {config.folds}"})
     test = read_split(builder, TEST)
-    predictions = pd.DataFrame({"gene_id": test.gene_ids, "label": test.labels,
-                                **{row.name: row.test_scores for row in rows}})
+    if config.target == DE_TARGET:
+        rows, _ = evaluate_run(builder, model_paths, fold_dir, xgboost=config.xgboost,
+                               tune_xgboost=config.tune_xgboost, n_resamples=config.n_resamples, seed=config.seed,
+                               context={"dataset": built.name, "fold": f"{fold + 1} of {config.folds}"})
+        predictions = pd.DataFrame({"gene_id": test.gene_ids, "label": test.labels,
+                                    **{row.name: row.test_scores for row in rows}})
+        scored = {row.name: {"kind": row.kind, "threshold": row.threshold} for row in rows}
+    else:
+        from sca_tf.cv.direction import score_direction_fold
+
+        predictions, scored = score_direction_fold(builder, model_paths, seed=config.seed)
     genes = {split: sorted(read_split(builder, split).gene_ids.tolist()) for split in (TRAIN, VALIDATION)}
     record = {
         "settings": settings,
@@ -136,7 +151,7 @@ def _run_fold(config: CVConfig, out: Path, fold: int, settings: dict[str, Any], 
         "dataset": built.name,
         "label_counts": built.label_counts,
         "models": {name: str(path.relative_to(fold_dir)) for name, path in model_paths.items()},
-        "rows": {row.name: {"kind": row.kind, "threshold": row.threshold} for row in rows},
+        "rows": scored,
         "test_genes": sorted(test.gene_ids.tolist()),
         "trained_on": {"genes": genes, "chromosomes": sorted({chrom_of[g] for g in genes[TRAIN]})},
     }

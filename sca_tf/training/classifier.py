@@ -32,6 +32,7 @@ from sca_tf.data import Datasets, PipelineConfig, make_datasets
 from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.models import build_model, load_classifier
 from sca_tf.provenance import library_versions
+from sca_tf.schema import DE_TARGET
 from sca_tf.training.callbacks import ValidationCurves
 from sca_tf.training.nan_guard import NaNLossGuard
 from sca_tf.training.precision import check_precision, precision_policy, resolve_precision
@@ -68,6 +69,7 @@ class TrainConfig:
     cpu_replicas: int | None = None
     precision: str = "float32"
     verbose: int | str = "auto"
+    target: str = DE_TARGET
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size", "patience"):
@@ -88,6 +90,7 @@ class TrainConfig:
             synthetic_fasta=self.synthetic_fasta,
             synthetic_quality=self.synthetic_quality,
             synthetic_ratio=self.synthetic_ratio,
+            target=self.target,
         )
 
     @classmethod
@@ -153,8 +156,9 @@ def train_classifier(
         steps = config.steps_per_epoch or data.steps_per_epoch
         recipe, positive_weight = resolve_recipe(config, data)
         with precision_policy(resolve_precision(config.precision)) as policy:
-            model = build_model(config.model, data.sequence_length, **config.hparams)
-            compile_classifier(model, recipe, total_steps=config.epochs * steps, positive_weight=positive_weight)
+            model = build_model(config.model, data.sequence_length, **{**config.hparams, "target": config.target})
+            compile_classifier(model, recipe, total_steps=config.epochs * steps, positive_weight=positive_weight,
+                               target=config.target)
     io.write_json(out / "config.json",
                   _provenance(config, data, steps, strategy, describe(recipe, positive_weight), policy))
     model.fit(
@@ -163,7 +167,8 @@ def train_classifier(
         epochs=config.epochs,
         validation_data=data.validation,
         class_weight=data.class_weight,
-        callbacks=[*training_callbacks(out, data.validation, config.patience), *extra_callbacks],
+        callbacks=[*training_callbacks(out, data.validation, config.patience, curves=config.target == DE_TARGET),
+                   *extra_callbacks],
         shuffle=False,  # the pipeline shuffles, seeded
         verbose=config.verbose,
     )
@@ -189,8 +194,10 @@ def train_classifier(
     return result
 
 
-def training_callbacks(out: Path, validation: tf.data.Dataset, patience: int) -> list[keras.callbacks.Callback]:
-    """NaN guard, resume, best-AUPRC checkpoint, early stopping, TensorBoard (+ validation curves) and CSV log."""
+def training_callbacks(out: Path, validation: tf.data.Dataset, patience: int,
+                       curves: bool = True) -> list[keras.callbacks.Callback]:
+    """NaN guard, resume, best-AUPRC checkpoint, early stopping, TensorBoard (+ validation curves of a binary
+    model when ``curves``) and CSV log."""
     (out / BEST_CHECKPOINT).parent.mkdir(parents=True, exist_ok=True)
     return [
         NaNLossGuard(),
@@ -200,7 +207,7 @@ def training_callbacks(out: Path, validation: tf.data.Dataset, patience: int) ->
         ),
         keras.callbacks.EarlyStopping(monitor=CHECKPOINT_MONITOR, mode="max", patience=patience),
         keras.callbacks.TensorBoard(log_dir=str(out / "logs")),
-        ValidationCurves(validation, out / "logs"),
+        *([ValidationCurves(validation, out / "logs")] if curves else []),
         keras.callbacks.CSVLogger(str(out / "history.csv"), append=True),
     ]
 
@@ -208,6 +215,8 @@ def training_callbacks(out: Path, validation: tf.data.Dataset, patience: int) ->
 def resolve_recipe(config: TrainConfig, data: Datasets) -> tuple[TrainingRecipe, float | None]:
     """The model's recipe (with the run's learning rate) and the loss's positive weight for this training epoch."""
     recipe = recipe_for(config.model, config.learning_rate)
+    if config.target != DE_TARGET:
+        return recipe, None
     return recipe, recipe.positive_weight(data.epoch.prevalence, class_weighted_epoch=data.class_weight is not None)
 
 
@@ -250,6 +259,8 @@ def train_classifier_multi_worker(
     """
     from sca_tf.training.multi_worker import is_chief, train_multi_worker
 
+    if config.target != DE_TARGET:
+        raise ScaInputError(f"the multi-worker loop trains the 'de' target only, not {config.target!r}")
     replicas = strategy.num_replicas_in_sync
     per_worker = make_datasets(source, config.pipeline_config())  # label counts and epoch size, no training
     steps = config.steps_per_epoch or per_worker.steps_per_epoch
