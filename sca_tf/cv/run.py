@@ -126,11 +126,11 @@ def _run_fold(config: CVConfig, out: Path, fold: int, settings: dict[str, Any], 
     from sca_tf.data.build import build_dataset
     from sca_tf.data.splits import read_split
 
-    fold_dir = io.ensure_output_dir(out / f"fold_{fold}")
     built = build_dataset(out / "tfds", de_table=de_table, promoters=promoters.table_path,
                           upstream=config.upstream, downstream=config.downstream, assembly=promoters.assembly,
                           split_scheme=CV_GROUPS[config.group], seed=config.seed, fold=fold, n_folds=config.folds)
     builder = tfds.builder(built.name, data_dir=str(built.data_dir))
+    fold_dir = io.ensure_output_dir(out / f"fold_{fold}")  # only once the fold's split exists
     model_paths = train_models(builder, config, fold_dir / "train")
     test = read_split(builder, TEST)
     if config.target == DE_TARGET:

@@ -83,3 +83,8 @@ def test_cv_settings_from_a_file_and_bad_settings(tmp_path: Path, capsys: pytest
     with pytest.raises(ScaInputError, match="--group 'gene'"):
         CVConfig(group="gene")
     assert not (tmp_path / "x").exists()
+    grouped = CVConfig(out=str(tmp_path / "chrom"), **{**CONFIG, "folds": 5}, group="chrom")
+    with pytest.raises(ScaInputError, match=r"lie on 4 chromosome\(s\) \(chrS1, chrS2, chrS3, chrS4\), fewer than "
+                                            "the 5 folds"):
+        cross_validate(grouped)
+    assert not (tmp_path / "chrom" / "fold_0").exists()
