@@ -87,6 +87,9 @@ class RunConfig:
         for reserved in ("model", "seed"):
             if reserved in self.train:
                 raise ScaInputError(f"[train] must not set {reserved!r}: use the top-level 'models' / 'seed'")
+        if "target" in self.train:
+            raise ScaInputError("[train] must not set 'target': run scores the DE target; `sca-tf cv --target` "
+                                "trains the others")
         from sca_tf.models import model_class
         from sca_tf.training import TrainConfig
 

@@ -82,6 +82,8 @@ def test_cv_settings_from_a_file_and_bad_settings(tmp_path: Path, capsys: pytest
         CVConfig(split="chrom")
     with pytest.raises(ScaInputError, match="--group 'gene'"):
         CVConfig(group="gene")
+    with pytest.raises(ScaInputError, match="must not set 'target'"):
+        CVConfig(train={"target": "direction"})
     assert not (tmp_path / "x").exists()
     grouped = CVConfig(out=str(tmp_path / "chrom"), **{**CONFIG, "folds": 5}, group="chrom")
     with pytest.raises(ScaInputError, match=r"lie on 4 chromosome\(s\) \(chrS1, chrS2, chrS3, chrS4\), fewer than "
