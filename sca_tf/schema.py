@@ -35,5 +35,14 @@ TRAIN, VALIDATION, TEST = "train", "validation", "test"
 SPLITS = (TRAIN, VALIDATION, TEST)
 #: ``random``: seeded, stratified; ``chrom``: whole chromosomes held out.
 SPLIT_SCHEMES = ("random", "chrom")
+#: Cross-validation (``sca-tf cv``): test = fold k of K, stratified (``kfold``) or whole chromosomes
+#: (``chrom_kfold``); validation carved from the other folds.
+KFOLD, CHROM_KFOLD = "kfold", "chrom_kfold"
+FOLD_SCHEMES = (KFOLD, CHROM_KFOLD)
+#: What a classifier predicts: ``de`` (P(DE), one sigmoid) or ``direction`` (softmax over
+#: :data:`DIRECTION_CLASSES`, whose order is that of the dataset's ``status`` codes 0-2).
+DE_TARGET, DIRECTION_TARGET = "de", "direction"
+TARGETS = (DE_TARGET, DIRECTION_TARGET)
+DIRECTION_CLASSES = DATASET_STATUS_ORDER[:3]
 #: Share of the testable genes held out for test, and of the rest carved out of train for validation.
 TEST_FRACTION, VALIDATION_FRACTION = 0.2, 0.1

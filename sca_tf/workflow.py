@@ -93,6 +93,9 @@ class RunConfig:
         for reserved in ("model", "seed"):
             if reserved in self.train:
                 raise ScaInputError(f"[train] must not set {reserved!r}: use the top-level 'models' / 'seed'")
+        if "target" in self.train:
+            raise ScaInputError("[train] must not set 'target': run scores the DE target; `sca-tf cv --target` "
+                                "trains the others")
         from sca_tf.models import model_class
         from sca_tf.training import TrainConfig
 
@@ -156,35 +159,17 @@ def run(config: RunConfig = RunConfig()) -> RunResult:
 
 def _run(config: RunConfig, out: Path, began: float) -> RunResult:
     from sca_tf.data.build import build_dataset
-    from sca_tf.prep.dge import DERule, run_dge
-    from sca_tf.prep.promoters import run_promoters
-    from sca_tf.training import TrainConfig, train_classifier
+    from sca_tf.training import TrainConfig
     from sca_tf.training.precision import resolve_precision
 
-    inputs = _inputs(config, out)
-    if config.de_table:
-        de_table = Path(config.de_table)
-    else:
-        rule = DERule(lfc_threshold=config.lfc_threshold, padj_threshold=config.padj_threshold)
-        dge = run_dge(inputs["counts"], out / "dge", samples_path=config.samples, alpha=config.alpha, rule=rule)
-        logger.info(dge.summary())
-        de_table = dge.table_path
-    promoters = run_promoters(de_table, inputs["genome"], inputs["annotation"], out / "promoters",
-                              upstream=config.upstream, downstream=config.downstream, assembly=inputs["assembly"],
-                              max_n_fraction=config.max_n_fraction)
-    logger.info(promoters.summary())
+    de_table, promoters = prepare_tables(config, out)
     built = build_dataset(out / "tfds", de_table=de_table, promoters=promoters.table_path,
                           upstream=config.upstream, downstream=config.downstream, assembly=promoters.assembly,
                           split_scheme=config.split, seed=config.seed)
     builder = tfds.builder(built.name, data_dir=str(built.data_dir))
-
-    model_paths, precisions = {}, {}
-    for name in config.models:
-        train_config = TrainConfig.from_mapping(config.train_settings(name))
-        precisions[name] = resolve_precision(train_config.precision)
-        result = train_classifier(builder, train_config, out / "train" / name)
-        model_paths[name] = result.model_path
-        logger.info("%s: %s", name, result.summary())
+    model_paths = train_models(builder, config, out / "train")
+    precisions = {name: resolve_precision(TrainConfig.from_mapping(config.train_settings(name)).precision)
+                  for name in config.models}
     evaluations, validation = evaluate_run(builder, model_paths, out, xgboost=config.xgboost,
                                            tune_xgboost=config.tune_xgboost, n_resamples=config.n_resamples,
                                            seed=config.seed,
@@ -199,6 +184,39 @@ def _run(config: RunConfig, out: Path, began: float) -> RunResult:
                        test_metrics={row.name: dict(row.to_dict()["metrics"]) for row in evaluations},
                        seconds=round(time.perf_counter() - began, 1))
     return result
+
+
+def prepare_tables(config: RunConfig, out: Path) -> tuple[Path, Any]:
+    """The DE table (``out/dge``, or the user's) and the promoters (``out/promoters``) of ``config``'s inputs."""
+    from sca_tf.prep.dge import DERule, run_dge
+    from sca_tf.prep.promoters import run_promoters
+
+    inputs = _inputs(config, out)
+    if config.de_table:
+        de_table = Path(config.de_table)
+    else:
+        rule = DERule(lfc_threshold=config.lfc_threshold, padj_threshold=config.padj_threshold)
+        dge = run_dge(inputs["counts"], out / "dge", samples_path=config.samples, alpha=config.alpha, rule=rule)
+        logger.info(dge.summary())
+        de_table = dge.table_path
+    promoters = run_promoters(de_table, inputs["genome"], inputs["annotation"], out / "promoters",
+                              upstream=config.upstream, downstream=config.downstream, assembly=inputs["assembly"],
+                              max_n_fraction=config.max_n_fraction)
+    logger.info(promoters.summary())
+    return de_table, promoters
+
+
+def train_models(builder: tfds.core.DatasetBuilder, config: RunConfig, out: Path) -> dict[str, Path]:
+    """Train each of ``config.models`` on ``builder``'s splits into ``out/<model>``; the best models' paths."""
+    from sca_tf.training import TrainConfig, train_classifier
+
+    model_paths = {}
+    for name in config.models:
+        train_config = TrainConfig.from_mapping(config.train_settings(name))
+        result = train_classifier(builder, train_config, out / name)
+        model_paths[name] = result.model_path
+        logger.info("%s: %s", name, result.summary())
+    return model_paths
 
 
 def evaluate_run(

@@ -29,6 +29,7 @@ from sca_tf.errors import ScaInputError
 from sca_tf.provenance import library_versions
 from sca_tf.schema import (
     DATASET_STATUS_ORDER,
+    FOLD_SCHEMES,
     SPLIT_SCHEMES,
     SPLITS,
     TEST_FRACTION,
@@ -76,6 +77,8 @@ class SCAPromotersConfig(tfds.core.BuilderConfig):
       test_fraction: share of genes in test; validation_fraction: share of the remaining genes in validation.
       test_chromosomes, validation_chromosomes: explicit held-out chromosomes for ``chrom`` (else chosen).
       keep_untestable: put genes DESeq2 could not test into an ``untestable`` split instead of dropping them.
+      fold, n_folds: for the cross-validation schemes (``kfold``, ``chrom_kfold``), the test fold and the number
+        of folds (``test_fraction`` is then unused).
     """
 
     upstream: int = 2000
@@ -88,12 +91,19 @@ class SCAPromotersConfig(tfds.core.BuilderConfig):
     test_chromosomes: tuple[str, ...] = ()
     validation_chromosomes: tuple[str, ...] = ()
     keep_untestable: bool = False
+    fold: int = 0
+    n_folds: int = 0
 
     def __post_init__(self) -> None:
-        if self.split_scheme not in SPLIT_SCHEMES:
-            raise ScaInputError(
-                f"config {self.name}: split_scheme {self.split_scheme!r} is not one of {', '.join(SPLIT_SCHEMES)}"
-            )
+        if self.split_scheme not in SPLIT_SCHEMES + FOLD_SCHEMES:
+            raise ScaInputError(f"config {self.name}: split_scheme {self.split_scheme!r} is not one of "
+                                f"{', '.join(SPLIT_SCHEMES + FOLD_SCHEMES)}")
+        if (self.split_scheme in FOLD_SCHEMES) != (self.n_folds > 0):
+            raise ScaInputError(f"config {self.name}: n_folds (> 0) goes with the fold schemes "
+                                f"{', '.join(FOLD_SCHEMES)} and only with them")
+        if self.n_folds and not (self.n_folds >= 2 and 0 <= self.fold < self.n_folds):
+            raise ScaInputError(f"config {self.name}: fold {self.fold} of {self.n_folds}: need n_folds >= 2 and "
+                                "0 <= fold < n_folds")
         if self.upstream < 0 or self.downstream < 0 or self.upstream + self.downstream == 0:
             raise ScaInputError(
                 f"config {self.name}: upstream ({self.upstream}) and downstream ({self.downstream}) must be >= 0 "
@@ -123,6 +133,8 @@ class SCAPromotersConfig(tfds.core.BuilderConfig):
             "test_chromosomes": list(self.test_chromosomes),
             "validation_chromosomes": list(self.validation_chromosomes),
             "keep_untestable": self.keep_untestable,
+            "fold": self.fold,
+            "n_folds": self.n_folds,
         }
 
 
@@ -138,6 +150,8 @@ def config_name(
     test_chromosomes: tuple[str, ...] = (),
     validation_chromosomes: tuple[str, ...] = (),
     keep_untestable: bool = False,
+    fold: int = 0,
+    n_folds: int = 0,
 ) -> str:
     """The config name for these settings, e.g. ``grch37_up2000_down0_random``; non-defaults add suffixes."""
     slug = _ASSEMBLY_SLUGS.get(assembly) or re.sub(r"[^a-z0-9]+", "-", assembly.lower()).strip("-")
@@ -154,6 +168,8 @@ def config_name(
         parts.append("val-" + "-".join(validation_chromosomes))
     if keep_untestable:
         parts.append("untestable")
+    if n_folds:
+        parts.append(f"fold{fold}of{n_folds}")
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", "_".join(parts))
 
 
@@ -313,6 +329,8 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             validation_fraction=config.validation_fraction,
             test_chromosomes=config.test_chromosomes,
             validation_chromosomes=config.validation_chromosomes,
+            fold=config.fold,
+            n_folds=config.n_folds,
         )
         split_of = np.full(len(examples), None, dtype=object)
         split_of[testable] = plan.assignment

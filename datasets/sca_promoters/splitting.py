@@ -7,6 +7,9 @@ Two schemes:
 * ``chrom``: whole chromosomes are held out, so no promoter in validation or test shares a chromosome (and its
   local sequence context) with training. The chromosomes are given explicitly or chosen so that each held-out
   split comes as close to its fraction of the genes as whole chromosomes allow (the seed breaks ties).
+
+The cross-validation schemes (``kfold``, ``chrom_kfold``: fold ``fold`` of ``n_folds`` is test) are in
+:mod:`.folds`.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from sklearn.model_selection import train_test_split
 
 from sca_tf.errors import ScaInputError
 from sca_tf.prep.assemblies import bare_contig_name
-from sca_tf.schema import SPLIT_SCHEMES, SPLITS, TEST, TRAIN, VALIDATION
+from sca_tf.schema import CHROM_KFOLD, FOLD_SCHEMES, SPLIT_SCHEMES, SPLITS, TEST, TRAIN, VALIDATION
+
+from .folds import fold_split
 
 _MIN_CHROMOSOMES = 3
 
@@ -42,14 +47,21 @@ def assign_splits(
     validation_fraction: float,
     test_chromosomes: Sequence[str] = (),
     validation_chromosomes: Sequence[str] = (),
+    fold: int = 0,
+    n_folds: int = 0,
 ) -> SplitPlan:
-    """The split of every testable gene under ``scheme`` (one of :data:`sca_tf.schema.SPLIT_SCHEMES`).
+    """The split of every testable gene under ``scheme`` (:data:`~sca_tf.schema.SPLIT_SCHEMES` or, with ``fold``
+    and ``n_folds``, :data:`~sca_tf.schema.FOLD_SCHEMES`).
 
     The one split assignment of sca-tf: the TFDS builder and the generator's training data both call it, so a
     synthetic set is trained on exactly the genes the classifiers train on.
     """
+    if scheme in FOLD_SCHEMES:
+        assignment, held_out = fold_split(scheme, labels, chromosomes, fold=fold, n_folds=n_folds, seed=seed,
+                                          validation_fraction=validation_fraction)
+        return SplitPlan(assignment, {TEST: held_out} if scheme == CHROM_KFOLD else {})
     if scheme not in SPLIT_SCHEMES:
-        raise ScaInputError(f"split scheme {scheme!r}: expected one of {', '.join(SPLIT_SCHEMES)}")
+        raise ScaInputError(f"split scheme {scheme!r}: expected one of {', '.join(SPLIT_SCHEMES + FOLD_SCHEMES)}")
     if scheme == "random":
         return random_split(labels, seed=seed, test_fraction=test_fraction, validation_fraction=validation_fraction)
     return chromosome_split(chromosomes, labels, seed=seed, test_fraction=test_fraction,

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from sca_tf import __version__
-from sca_tf.cli import data, evaluate, predict, prep, synthetic, train, workflow
+from sca_tf.cli import cv, data, evaluate, predict, prep, synthetic, train, workflow
 from sca_tf.cli.options import HelpFormatter
 from sca_tf.errors import ScaError, ScaExportError, ScaInputError, ScaTrainingError
 
@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"sca-tf {__version__}")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
-    for group in (prep, data, train, evaluate, predict, synthetic, workflow):
+    for group in (prep, data, train, evaluate, predict, synthetic, workflow, cv):
         group.add_verbs(verbs)
     return parser
 

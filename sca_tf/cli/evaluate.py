@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from sca_tf.cli.options import add_dataset_arguments, add_verb, default
+from sca_tf.cv.ensemble import export_fold_ensemble, is_cv_directory
 from sca_tf.data.build import load_builder
 from sca_tf.errors import ScaInputError
 from sca_tf.explain import ExplainConfig, run_explain
@@ -78,9 +79,15 @@ def _explain(args: argparse.Namespace) -> None:
 
 
 def _export(args: argparse.Namespace) -> None:
-    exported = run_export(
-        args.model, args.out, model_name=args.name, booster_path=args.booster, serving_root=args.serving_root
-    )
+    if is_cv_directory(args.model):
+        if args.booster:
+            raise ScaInputError("--booster goes with one classifier, not with a cv directory's fold ensemble")
+        exported = export_fold_ensemble(args.model, args.out, model=args.cv_model, model_name=args.name,
+                                        serving_root=args.serving_root)
+    else:
+        exported = run_export(
+            args.model, args.out, model_name=args.name, booster_path=args.booster, serving_root=args.serving_root
+        )
     print(exported.summary())
 
 
@@ -129,7 +136,9 @@ def add_verbs(verbs: Any) -> None:
     explain.add_argument("--seed", type=int, default=default(ExplainConfig, "seed"), help="seed of the references")
 
     export = add_verb(verbs, "export", _export, "SavedModel for TF Serving: saved_models/<name>/<version>/")
-    export.add_argument("--model", required=True, help="trained classifier (.keras)")
+    export.add_argument("--model", required=True, help="trained classifier (.keras), or a `sca-tf cv` directory "
+                                                       "(exports the mean of its fold models)")
+    export.add_argument("--cv-model", help="which model of a cv directory (default: its first)")
     export.add_argument("--booster", help="XGBoost booster (.json/.ubj) on the model's feature layer")
     export.add_argument("--out", default=default(run_export, "root"), help="model base folder")
     export.add_argument("--name", help="model name (default: the classifier's model name)")

@@ -17,9 +17,9 @@ from sca_tf.workflow import RunConfig, run
 _EPOCHS_HELP = f"training epochs per {{}} (default {default(TrainConfig, 'epochs')})"
 
 
-def _settings(cls: Any, config_file: str | None, overrides: dict[str, Any], epochs: int | None,
-              deterministic: bool = False) -> Any:
-    """``cls`` (RunConfig, AblationConfig) from ``--config`` and the options given; ``--epochs`` and
+def settings_from(cls: Any, config_file: str | None, overrides: dict[str, Any], epochs: int | None,
+                  deterministic: bool = False) -> Any:
+    """``cls`` (RunConfig, CVConfig, AblationConfig) from ``--config`` and the options given; ``--epochs`` and
     ``--deterministic`` top its [train]."""
     train = {**({"epochs": epochs} if epochs is not None else {}), **({"deterministic": True} if deterministic else {})}
     if config_file:
@@ -28,8 +28,9 @@ def _settings(cls: Any, config_file: str | None, overrides: dict[str, Any], epoc
     return cls(**{key: value for key, value in overrides.items() if value is not None}, train=train)
 
 
-def _run(args: argparse.Namespace) -> None:
-    overrides = {
+def run_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The options of :func:`add_run_options` as :class:`RunConfig` keys (``None`` where not given)."""
+    return {
         "out": args.out,
         "seed": args.seed,
         "counts": args.counts,
@@ -40,7 +41,10 @@ def _run(args: argparse.Namespace) -> None:
         "assembly": args.assembly,
         "models": args.models,
     }
-    print(run(_settings(RunConfig, args.config, overrides, args.epochs, args.deterministic)).summary())
+
+
+def _run(args: argparse.Namespace) -> None:
+    print(run(settings_from(RunConfig, args.config, run_overrides(args), args.epochs, args.deterministic)).summary())
 
 
 def _ablate(args: argparse.Namespace) -> None:
@@ -58,7 +62,7 @@ def _ablate(args: argparse.Namespace) -> None:
         "seed": args.seed,
         "n_resamples": args.n_resamples,
     }
-    config = _settings(AblationConfig, args.config, overrides, args.epochs)
+    config = settings_from(AblationConfig, args.config, overrides, args.epochs)
     result = run_ablation(load_builder(args.data_dir, args.dataset), config, args.out)
     print(result.markdown.read_text())
     print(f"table: {result.markdown}")
@@ -67,21 +71,7 @@ def _ablate(args: argparse.Namespace) -> None:
 def add_verbs(verbs: Any) -> None:
     """Register ``run`` and ``ablate``; options left out keep the config file's value, else the library default."""
     run_verb = add_verb(verbs, "run", _run, "the whole pipeline; with no data options, on the simulated default")
-    run_verb.add_argument("--config", help="TOML or YAML run configuration (options below override it)")
-    run_verb.add_argument("--out", help=f"run directory (default {default(RunConfig, 'out')})")
-    run_verb.add_argument("--seed", type=int, help="seed of simulation, split, training and bootstrap "
-                                                   f"(default {default(RunConfig, 'seed')})")
-    run_verb.add_argument("--counts", help="count matrix (real data)")
-    run_verb.add_argument("--samples", help="sample sheet for a plain count table")
-    run_verb.add_argument("--de-table", help="reuse an existing de_table.tsv instead of running dge")
-    run_verb.add_argument("--genome", help="genome FASTA (real data)")
-    run_verb.add_argument("--annotation", help="grch38, grch37 or a GTF/GFF3 (real data)")
-    run_verb.add_argument("--assembly", help="genome build of a GTF/GFF3 annotation")
-    run_verb.add_argument("--models", type=comma_list,
-                          help=f"comma-separated models to train (default {listed(default(RunConfig, 'models'))})")
-    run_verb.add_argument("--epochs", type=int, help=_EPOCHS_HELP.format("model"))
-    run_verb.add_argument("--deterministic", action="store_true",
-                          help="TensorFlow op determinism in training ([train] deterministic = true)")
+    add_run_options(run_verb, RunConfig)
 
     ablate = add_verb(verbs, "ablate", _ablate, "class-balance ablation: models x balancing arms, test scored once")
     add_dataset_arguments(ablate)
@@ -101,3 +91,22 @@ def add_verbs(verbs: Any) -> None:
                                                  f"(default {default(AblationConfig, 'seed')})")
     ablate.add_argument("--n-resamples", type=int, help="bootstrap resamples for the 95%% CIs "
                                                         f"(default {default(AblationConfig, 'n_resamples')})")
+
+
+def add_run_options(verb: argparse.ArgumentParser, config_class: Any) -> None:
+    """The data, model and config options of ``run``, shared by ``cv``; defaults shown are ``config_class``'s."""
+    verb.add_argument("--config", help="TOML or YAML run configuration (options below override it)")
+    verb.add_argument("--out", help=f"run directory (default {default(config_class, 'out')})")
+    verb.add_argument("--seed", type=int, help="seed of simulation, split, training and bootstrap "
+                                               f"(default {default(config_class, 'seed')})")
+    verb.add_argument("--counts", help="count matrix (real data)")
+    verb.add_argument("--samples", help="sample sheet for a plain count table")
+    verb.add_argument("--de-table", help="reuse an existing de_table.tsv instead of running dge")
+    verb.add_argument("--genome", help="genome FASTA (real data)")
+    verb.add_argument("--annotation", help="grch38, grch37 or a GTF/GFF3 (real data)")
+    verb.add_argument("--assembly", help="genome build of a GTF/GFF3 annotation")
+    verb.add_argument("--models", type=comma_list,
+                      help=f"comma-separated models to train (default {listed(default(config_class, 'models'))})")
+    verb.add_argument("--epochs", type=int, help=_EPOCHS_HELP.format("model"))
+    verb.add_argument("--deterministic", action="store_true",
+                      help="TensorFlow op determinism in training ([train] deterministic = true)")

@@ -69,6 +69,8 @@ def build_dataset(
     test_chromosomes: Sequence[str] | None = None,
     validation_chromosomes: Sequence[str] | None = None,
     keep_untestable: bool | None = None,
+    fold: int | None = None,
+    n_folds: int | None = None,
     download: bool = False,
     raw_sources: RawSources | None = None,
     overwrite: bool = False,
@@ -80,7 +82,8 @@ def build_dataset(
     public raw sources (or ``raw_sources``), which are downloaded and run through the DE and promoter stages.
     A prepared config is reused only when its fingerprint (the inputs' SHA-256s, the config's settings, the
     builder version; :mod:`sca_tf.stages`) matches, and rebuilt otherwise; ``overwrite`` always rebuilds it.
-    Bad input raises ``ScaInputError``.
+    ``fold`` / ``n_folds`` pick fold ``fold`` of a cross-validation scheme (``split_scheme`` ``kfold`` or
+    ``chrom_kfold``). Bad input raises ``ScaInputError``.
     """
     began = time.perf_counter()
     builder_config = resolve_config(
@@ -93,6 +96,8 @@ def build_dataset(
         test_chromosomes=test_chromosomes,
         validation_chromosomes=validation_chromosomes,
         keep_untestable=keep_untestable,
+        fold=fold,
+        n_folds=n_folds,
     )
     data_root = Path(data_dir).expanduser()
     stages.check_target(data_root)

@@ -1,4 +1,5 @@
-"""Train / validation / test ``tf.data`` pipelines of ``(one-hot [L, 4] float32, label float32)``.
+"""Train / validation / test ``tf.data`` pipelines of ``(one-hot [L, 4] float32, label float32)``; the label is
+the DE label (target ``de``) or the status code 0 not_de / 1 up / 2 down (target ``direction``).
 
 >>> import tensorflow_datasets as tfds
 >>> from sca_tf_datasets.sca_promoters import sca_promoters_dataset_builder  # registers the builder
@@ -36,7 +37,7 @@ import tensorflow_datasets as tfds
 from sca_tf.data import balancing
 from sca_tf.data.encoding import one_hot, reverse_complement_codes
 from sca_tf.errors import ScaInputError
-from sca_tf.schema import SPLITS, TEST, TRAIN, VALIDATION
+from sca_tf.schema import DE_TARGET, SPLITS, TARGETS, TEST, TRAIN, VALIDATION
 from sca_tf.sequence import encode_bases
 
 _AUTOTUNE = tf.data.AUTOTUNE
@@ -63,6 +64,7 @@ class PipelineConfig:
         only if it passed the gate.
       synthetic_ratio: synthetic positives added per real training positive (the file must hold enough).
       eval_parallel_calls: fixed parallelism of the validation / test one-hot map.
+      target: ``de`` (label 0/1) or ``direction`` (status code 0-2; no balancing).
     """
 
     batch_size: int = 256
@@ -74,8 +76,14 @@ class PipelineConfig:
     synthetic_quality: str | None = None
     synthetic_ratio: float = 1.0
     eval_parallel_calls: int = 2
+    target: str = DE_TARGET
 
     def __post_init__(self) -> None:
+        if self.target not in TARGETS:
+            raise ScaInputError(f"target {self.target!r} is not one of {', '.join(TARGETS)}")
+        if self.target != DE_TARGET and self.balance != "none":
+            raise ScaInputError(f"balance {self.balance!r} resamples DE vs not DE; the {self.target} target trains "
+                                "with balance 'none'")
         if self.balance not in balancing.BALANCE_STRATEGIES:
             raise ScaInputError(
                 f"balance {self.balance!r} is not one of {', '.join(balancing.BALANCE_STRATEGIES)}"
@@ -123,8 +131,8 @@ def make_datasets(
     replicas = tf.distribute.get_strategy().num_replicas_in_sync
     if config.batch_size % replicas:
         raise ScaInputError(f"batch_size {config.batch_size} does not divide evenly over {replicas} replicas")
-    arrays = {split: _read_split(source, split) for split in SPLITS}
-    counts = {split: {"not_de": int((labels == 0).sum()), "de": int((labels == 1).sum())}
+    arrays = {split: _read_split(source, split, config.target) for split in SPLITS}
+    counts = {split: {"not_de": int((labels == 0).sum()), "de": int((labels > 0).sum())}
               for split, (_, labels) in arrays.items()}
     train_codes, train_labels = arrays[TRAIN]
     sequence_length = int(train_codes.shape[1])
@@ -144,7 +152,7 @@ def make_datasets(
         n_synthetic_available=len(synthetic),
         synthetic_ratio=config.synthetic_ratio,
     )
-    pools = balancing.EpochPools.from_labels(train_labels, n_synthetic=len(synthetic))
+    pools = balancing.EpochPools.from_labels((train_labels > 0).astype(np.int64), n_synthetic=len(synthetic))
     train = _training_pipeline(
         np.concatenate([train_codes, synthetic]),
         np.concatenate([train_labels, np.ones(len(synthetic), dtype=train_labels.dtype)]),
@@ -169,23 +177,24 @@ def make_datasets(
 
 
 def _read_split(
-    source: tfds.core.DatasetBuilder | Mapping[str, tf.data.Dataset], split: str
+    source: tfds.core.DatasetBuilder | Mapping[str, tf.data.Dataset], split: str, target: str = DE_TARGET
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The split's base codes ``[n, L]`` (uint8) and labels ``[n]`` (int64), in stored order."""
+    """The split's base codes ``[n, L]`` (uint8) and ``target``'s labels ``[n]`` (int64), in stored order."""
+    key = "label" if target == DE_TARGET else "status"
     if isinstance(source, tfds.core.DatasetBuilder):
         if split not in source.info.splits:
             raise ScaInputError(f"{source.name}/{source.builder_config.name} has no {split!r} split")
         examples = source.as_dataset(
             split=split,
             shuffle_files=False,
-            decoders=tfds.decode.PartialDecoding({"sequence": True, "label": True}),
+            decoders=tfds.decode.PartialDecoding({"sequence": True, key: True}),
             read_config=tfds.ReadConfig(num_parallel_calls_for_decode=_READ_PARALLELISM),
         )
     elif split in source:
         examples = source[split]
     else:
         raise ScaInputError(f"no {split!r} split among {', '.join(source)}")
-    pairs = examples.map(lambda example: (example["sequence"], example["label"]), num_parallel_calls=_AUTOTUNE)
+    pairs = examples.map(lambda example: (example["sequence"], example[key]), num_parallel_calls=_AUTOTUNE)
     codes, labels = [], []
     for batch_codes, batch_labels in pairs.batch(4096).as_numpy_iterator():
         codes.append(batch_codes)

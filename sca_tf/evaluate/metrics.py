@@ -8,7 +8,7 @@ A score at or above the threshold predicts "DE" (scikit-learn's convention).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -123,19 +123,32 @@ def bootstrap_intervals(
     out of that metric's interval. The same ``seed`` gives the same intervals.
     """
     labels, scores = _check_pair(labels, scores, "scored")
+    return resampled_intervals(lambda index: _metrics(labels[index], scores[index], threshold), labels.size,
+                               METRIC_NAMES, n_resamples, confidence, seed)
+
+
+def resampled_intervals(
+    metrics_of: Callable[[np.ndarray], Mapping[str, float]],
+    n: int,
+    names: Sequence[str],
+    n_resamples: int = 1000,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> dict[str, tuple[float, float]]:
+    """Percentile-bootstrap intervals of ``names``: ``metrics_of(index)`` on ``n_resamples`` draws of ``n`` indices
+    with replacement; NaN draws (undefined metrics) are left out of that metric's interval."""
     if n_resamples < 2:
         raise ScaInputError(f"n_resamples: expected at least 2 bootstrap resamples, got {n_resamples}")
     if not 0 < confidence < 1:
         raise ScaInputError(f"confidence: expected a level strictly between 0 and 1, got {confidence}")
     rng = np.random.default_rng(seed)
-    draws = np.empty((n_resamples, len(METRIC_NAMES)))
+    draws = np.empty((n_resamples, len(names)))
     for row in range(n_resamples):
-        index = rng.integers(0, labels.size, labels.size)
-        values = _metrics(labels[index], scores[index], threshold)
-        draws[row] = [values[name] for name in METRIC_NAMES]
+        values = metrics_of(rng.integers(0, n, n))
+        draws[row] = [values[name] for name in names]
     tail = 100 * (1 - confidence) / 2
     intervals = {}
-    for column, name in enumerate(METRIC_NAMES):
+    for column, name in enumerate(names):
         defined = draws[:, column][~np.isnan(draws[:, column])]
         low, high = np.percentile(defined, [tail, 100 - tail]) if defined.size else (np.nan, np.nan)
         intervals[name] = (float(low), float(high))

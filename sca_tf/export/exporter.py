@@ -91,6 +91,9 @@ def export_model(
         seed: seeds the random promoters used to verify the export.
     """
     name = layout.check_model_name(model_name or getattr(model, "model_name", model.name))
+    if model.outputs[0].shape[-1] != 1:
+        raise ScaInputError(f"model {name!r} has {model.outputs[0].shape[-1]} outputs; the serving signatures "
+                            "return one P(DE) per promoter, so only 'de'-target models export")
     width = embedding_width(model)
     if booster is not None and booster.n_features_in_ != width:
         raise ScaInputError(f"the XGBoost booster takes {booster.n_features_in_} features, but model {name!r} "

@@ -21,6 +21,7 @@ from sca_tf.models.cnn_lstm import CNNLSTMClassifier
 from sca_tf.models.features import feature_extractor
 from sca_tf.models.layers import SinusoidalPositionalEncoding, TopKPooling1D
 from sca_tf.models.losses import WeightedBinaryCrossentropy
+from sca_tf.models.metrics import DEProbabilityAUC
 from sca_tf.models.transformer import TransformerClassifier
 
 MODELS: dict[str, type[SequenceClassifier]] = {
@@ -55,12 +56,13 @@ def build_model(name: str, input_length: int, **hparams: Any) -> SequenceClassif
 
 
 __all__ = [
-    "CNNClassifier",
-    "CNNLSTMClassifier",
     "FEATURE_LAYER",
     "MODELS",
     "MODEL_NAMES",
     "OUTPUT_LAYER",
+    "CNNClassifier",
+    "CNNLSTMClassifier",
+    "DEProbabilityAUC",
     "SequenceClassifier",
     "SinusoidalPositionalEncoding",
     "TopKPooling1D",

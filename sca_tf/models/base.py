@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import keras
 
 from sca_tf.errors import ScaInputError
+from sca_tf.schema import DE_TARGET, DIRECTION_CLASSES, DIRECTION_TARGET, TARGETS
 from sca_tf.sequence import ALPHABET
 
 FEATURE_LAYER = "features"
@@ -78,13 +79,17 @@ def check_pooled_length(input_length: int, pool_size: int, n_blocks: int) -> Non
         )
 
 
-def classifier_head(x: keras.KerasTensor, dense_units: Sequence[int], dropout: float) -> keras.KerasTensor:
-    """Dense ReLU layers (the last one named :data:`FEATURE_LAYER`), dropout and a float32 sigmoid output."""
+def classifier_head(x: keras.KerasTensor, dense_units: Sequence[int], dropout: float,
+                    target: str = DE_TARGET) -> keras.KerasTensor:
+    """Dense ReLU layers (the last one named :data:`FEATURE_LAYER`), dropout and a float32 output: one sigmoid
+    unit for the ``de`` target, a softmax over :data:`~sca_tf.schema.DIRECTION_CLASSES` for ``direction``."""
     for index, units in enumerate(dense_units, start=1):
         last = index == len(dense_units)
         x = keras.layers.Dense(units, activation="relu", name=FEATURE_LAYER if last else f"dense_{index}")(x)
     if dropout > 0:
         x = keras.layers.Dropout(dropout, name="head_dropout")(x)
+    if choice("target", target, TARGETS) == DIRECTION_TARGET:
+        return keras.layers.Dense(len(DIRECTION_CLASSES), activation="softmax", dtype="float32", name=OUTPUT_LAYER)(x)
     return keras.layers.Dense(1, activation="sigmoid", dtype="float32", name=OUTPUT_LAYER)(x)
 
 

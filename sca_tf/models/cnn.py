@@ -19,6 +19,7 @@ from sca_tf.models.base import (
     positive_ints,
 )
 from sca_tf.models.layers import TopKPooling1D
+from sca_tf.schema import TARGETS
 
 CNN_POOLINGS = ("flatten", "global_max", "global_average", "top_k")
 
@@ -63,6 +64,7 @@ class CNNClassifier(SequenceClassifier):
         dropout: float = 0.2,
         pooling: str = "flatten",
         top_k: int = 4,
+        target: str = "de",
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -74,6 +76,7 @@ class CNNClassifier(SequenceClassifier):
             "pool_size": positive_int("pool_size", pool_size),
             "dense_units": positive_ints("dense_units", dense_units),
             "dropout": dropout_rate("dropout", dropout),
+            "target": choice("target", target, TARGETS),
             "pooling": choice("pooling", pooling, CNN_POOLINGS),
             "top_k": positive_int("top_k", top_k),
         }
@@ -96,5 +99,5 @@ class CNNClassifier(SequenceClassifier):
             x = keras.layers.GlobalAveragePooling1D(name="global_average")(x)
         if hparams["dropout"] > 0:
             x = keras.layers.Dropout(hparams["dropout"], name="conv_dropout")(x)
-        outputs = classifier_head(x, hparams["dense_units"], hparams["dropout"])
+        outputs = classifier_head(x, hparams["dense_units"], hparams["dropout"], hparams["target"])
         self._finish(inputs, outputs, hparams, name, **kwargs)

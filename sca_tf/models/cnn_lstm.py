@@ -9,6 +9,7 @@ import keras
 
 from sca_tf.models.base import (
     SequenceClassifier,
+    choice,
     classifier_head,
     conv_tower,
     dropout_rate,
@@ -16,6 +17,7 @@ from sca_tf.models.base import (
     positive_int,
     positive_ints,
 )
+from sca_tf.schema import TARGETS
 
 
 @keras.saving.register_keras_serializable(package="sca_tf")
@@ -47,6 +49,7 @@ class CNNLSTMClassifier(SequenceClassifier):
         lstm_units: int = 64,
         dense_units: Sequence[int] = (64,),
         dropout: float = 0.2,
+        target: str = "de",
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -59,6 +62,7 @@ class CNNLSTMClassifier(SequenceClassifier):
             "lstm_units": positive_int("lstm_units", lstm_units),
             "dense_units": positive_ints("dense_units", dense_units),
             "dropout": dropout_rate("dropout", dropout),
+            "target": choice("target", target, TARGETS),
         }
         inputs = one_hot_input(input_length)
         x = conv_tower(inputs, filters, hparams["kernel_sizes"], hparams["pool_size"])
@@ -68,5 +72,5 @@ class CNNLSTMClassifier(SequenceClassifier):
         x = keras.layers.GlobalMaxPooling1D(name="global_max")(x)
         if hparams["dropout"] > 0:
             x = keras.layers.Dropout(hparams["dropout"], name="lstm_dropout")(x)
-        outputs = classifier_head(x, hparams["dense_units"], hparams["dropout"])
+        outputs = classifier_head(x, hparams["dense_units"], hparams["dropout"], hparams["target"])
         self._finish(inputs, outputs, hparams, name, **kwargs)

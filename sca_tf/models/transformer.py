@@ -18,6 +18,7 @@ from sca_tf.models.base import (
     positive_ints,
 )
 from sca_tf.models.layers import SinusoidalPositionalEncoding
+from sca_tf.schema import TARGETS
 
 TRANSFORMER_STEMS = ("conv", "patch")
 
@@ -67,6 +68,7 @@ class TransformerClassifier(SequenceClassifier):
         ff_dim: int = 128,
         dense_units: Sequence[int] = (64,),
         dropout: float = 0.1,
+        target: str = "de",
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -81,6 +83,7 @@ class TransformerClassifier(SequenceClassifier):
             "ff_dim": positive_int("ff_dim", ff_dim),
             "dense_units": positive_ints("dense_units", dense_units),
             "dropout": dropout_rate("dropout", dropout),
+            "target": choice("target", target, TARGETS),
         }
         if d_model % num_heads:
             raise ScaInputError(f"hyperparameter 'num_heads': must divide d_model={d_model}, got {num_heads}")
@@ -96,7 +99,7 @@ class TransformerClassifier(SequenceClassifier):
             x = encoder_layer(x, num_heads, ff_dim, hparams["dropout"], index)
         x = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")(x)
         x = keras.layers.GlobalAveragePooling1D(name="global_average")(x)
-        outputs = classifier_head(x, hparams["dense_units"], hparams["dropout"])
+        outputs = classifier_head(x, hparams["dense_units"], hparams["dropout"], hparams["target"])
         self._finish(inputs, outputs, hparams, name, **kwargs)
 
 

@@ -37,6 +37,7 @@ from sca_tf.data import Datasets, PipelineConfig, make_datasets
 from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.models import build_model, load_classifier
 from sca_tf.provenance import library_versions, sha256_of
+from sca_tf.schema import DE_TARGET
 from sca_tf.training.callbacks import ValidationCurves
 from sca_tf.training.determinism import set_seeds
 from sca_tf.training.nan_guard import NaNLossGuard
@@ -79,6 +80,7 @@ class TrainConfig:
     precision: str = "auto"
     deterministic: bool = False
     verbose: int | str = "auto"
+    target: str = DE_TARGET
 
     def __post_init__(self) -> None:
         check_types(self, "training option")
@@ -103,6 +105,7 @@ class TrainConfig:
             synthetic_fasta=self.synthetic_fasta,
             synthetic_quality=self.synthetic_quality,
             synthetic_ratio=self.synthetic_ratio,
+            target=self.target,
         )
 
     @classmethod
@@ -187,8 +190,9 @@ def _fit(source: Any, config: TrainConfig, out: Path, target: Path, strategy: tf
         steps = config.steps_per_epoch or data.steps_per_epoch
         recipe, positive_weight = resolve_recipe(config, data)
         with precision_policy(resolve_precision(config.precision)) as policy:
-            model = build_model(config.model, data.sequence_length, **config.hparams)
-            compile_classifier(model, recipe, total_steps=config.epochs * steps, positive_weight=positive_weight)
+            model = build_model(config.model, data.sequence_length, **{**config.hparams, "target": config.target})
+            compile_classifier(model, recipe, total_steps=config.epochs * steps, positive_weight=positive_weight,
+                               target=config.target)
     io.write_json(out / "config.json",
                   _provenance(config, data, steps, strategy, describe(recipe, positive_weight), policy))
     model.fit(
@@ -197,7 +201,8 @@ def _fit(source: Any, config: TrainConfig, out: Path, target: Path, strategy: tf
         epochs=config.epochs,
         validation_data=data.validation,
         class_weight=data.class_weight,
-        callbacks=[*training_callbacks(out, data.validation, config.patience), *extra_callbacks],
+        callbacks=[*training_callbacks(out, data.validation, config.patience, curves=config.target == DE_TARGET),
+                   *extra_callbacks],
         shuffle=False,  # the pipeline shuffles, seeded
         verbose=config.verbose,
     )
@@ -242,8 +247,10 @@ def dataset_identity(source: Any) -> dict[str, Any]:
     return {"dataset": f"in-memory sha256 {digest.hexdigest()}"}
 
 
-def training_callbacks(out: Path, validation: tf.data.Dataset, patience: int) -> list[keras.callbacks.Callback]:
-    """NaN guard, resume, best-AUPRC checkpoint, early stopping, TensorBoard (+ validation curves) and CSV log."""
+def training_callbacks(out: Path, validation: tf.data.Dataset, patience: int,
+                       curves: bool = True) -> list[keras.callbacks.Callback]:
+    """NaN guard, resume, best-AUPRC checkpoint, early stopping, TensorBoard (+ validation curves of a binary
+    model when ``curves``) and CSV log."""
     (out / BEST_CHECKPOINT).parent.mkdir(parents=True, exist_ok=True)
     return [
         NaNLossGuard(),
@@ -253,7 +260,7 @@ def training_callbacks(out: Path, validation: tf.data.Dataset, patience: int) ->
         ),
         keras.callbacks.EarlyStopping(monitor=CHECKPOINT_MONITOR, mode="max", patience=patience),
         keras.callbacks.TensorBoard(log_dir=str(out / "logs")),
-        ValidationCurves(validation, out / "logs"),
+        *([ValidationCurves(validation, out / "logs")] if curves else []),
         keras.callbacks.CSVLogger(str(out / "history.csv"), append=True),
     ]
 
@@ -261,6 +268,8 @@ def training_callbacks(out: Path, validation: tf.data.Dataset, patience: int) ->
 def resolve_recipe(config: TrainConfig, data: Datasets) -> tuple[TrainingRecipe, float | None]:
     """The model's recipe (with the run's learning rate) and the loss's positive weight for this training epoch."""
     recipe = recipe_for(config.model, config.learning_rate)
+    if config.target != DE_TARGET:
+        return recipe, None
     return recipe, recipe.positive_weight(data.epoch.prevalence, class_weighted_epoch=data.class_weight is not None)
 
 
@@ -303,6 +312,8 @@ def train_classifier_multi_worker(
     """
     from sca_tf.training.multi_worker import is_chief, train_multi_worker
 
+    if config.target != DE_TARGET:
+        raise ScaInputError(f"the multi-worker loop trains the 'de' target only, not {config.target!r}")
     replicas = strategy.num_replicas_in_sync
     per_worker = make_datasets(source, config.pipeline_config())  # label counts and epoch size, no training
     steps = config.steps_per_epoch or per_worker.steps_per_epoch

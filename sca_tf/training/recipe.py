@@ -16,7 +16,9 @@ from typing import Any
 import keras
 
 from sca_tf.errors import ScaInputError
+from sca_tf.models import DEProbabilityAUC
 from sca_tf.models.losses import WeightedBinaryCrossentropy
+from sca_tf.schema import DE_TARGET
 
 CHECKPOINT_MONITOR = "val_auprc"
 """Metric a ``ModelCheckpoint`` / ``EarlyStopping`` should watch (``mode="max"``): AUPRC on validation."""
@@ -78,8 +80,15 @@ def recipe_for(model_name: str, learning_rate: float | None = None) -> TrainingR
     return recipe if learning_rate is None else dataclasses.replace(recipe, learning_rate=learning_rate)
 
 
-def classifier_metrics() -> list[keras.metrics.Metric]:
-    """Accuracy, precision and recall at 0.5, AUROC and AUPRC (named ``auroc`` / ``auprc`` in the logs)."""
+def classifier_metrics(target: str = DE_TARGET) -> list[keras.metrics.Metric]:
+    """Accuracy, precision and recall at 0.5, AUROC and AUPRC (named ``auroc`` / ``auprc`` in the logs); for the
+    ``direction`` target the class accuracy and the AUROC / AUPRC of P(DE) = 1 - P(not_de)."""
+    if target != DE_TARGET:
+        return [
+            keras.metrics.SparseCategoricalAccuracy(name="accuracy"),
+            DEProbabilityAUC(curve="ROC", num_thresholds=500, name="auroc"),
+            DEProbabilityAUC(curve="PR", num_thresholds=500, name="auprc"),
+        ]
     return [
         keras.metrics.BinaryAccuracy(name="accuracy"),
         keras.metrics.Precision(name="precision"),
@@ -95,15 +104,18 @@ def compile_classifier(
     *,
     total_steps: int | None = None,
     positive_weight: float | None = None,
+    target: str = DE_TARGET,
 ) -> keras.Model:
     """Compile ``model`` with ``recipe``'s optimizer and loss and :func:`classifier_metrics`; return it.
+
+    The ``direction`` target takes sparse categorical cross-entropy over (not_de, up, down), unweighted.
 
     XLA is left off: on CPU it halves throughput (see docs/measured-facts.md).
     """
     model.compile(
         optimizer=recipe.optimizer(total_steps),
-        loss=recipe.loss(positive_weight),
-        metrics=classifier_metrics(),
+        loss=recipe.loss(positive_weight) if target == DE_TARGET else keras.losses.SparseCategoricalCrossentropy(),
+        metrics=classifier_metrics(target),
         jit_compile=False,
     )
     return model

@@ -122,7 +122,7 @@ def test_choices_are_the_library_constants(verb: str, dest: str, constant: tuple
 def test_the_parser_has_one_verb_per_stage() -> None:
     verbs = set(verb_parsers())
     assert verbs == {"simulate", "dge", "promoters", "build-dataset", "train", "tune", "evaluate", "explain",
-                     "export", "generate", "assess-synthetic", "run", "ablate", "predict", "variants"}
+                     "export", "generate", "assess-synthetic", "run", "ablate", "predict", "variants", "cv"}
     assert build_parser().prog == "sca-tf"
 
 

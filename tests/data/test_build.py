@@ -220,7 +220,7 @@ def test_existing_config_is_reused_only_while_its_inputs_are_unchanged(inputs: P
 
 @pytest.mark.parametrize(
     ("overrides", "message"),
-    [({"split_scheme": "kfold"}, "split_scheme 'kfold' is not one of random, chrom"),
+    [({"split_scheme": "bootstrap"}, "split_scheme 'bootstrap' is not one of random, chrom, kfold, chrom_kfold"),
      ({"upstream": 0, "downstream": 0}, "must be >= 0 and not both 0"),
      ({"test_chromosomes": ["8"]}, "held-out chromosomes need split_scheme 'chrom'")],
 )

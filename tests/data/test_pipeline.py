@@ -254,11 +254,22 @@ def _quality_report(fasta: Path, *, passed: bool) -> Path:
         ({"balance": "synthetic", "synthetic_fasta": "s.fa"}, "give all three or none"),
         ({"batch_size": 0}, "batch_size must be >= 1"),
         ({"target_ratio": 0}, "target_ratio must be > 0"),
+        ({"target": "log2fc"}, "target 'log2fc' is not one of de, direction"),
+        ({"target": "direction", "balance": "oversample"}, "the direction target trains with balance 'none'"),
     ],
 )
 def test_invalid_pipeline_config(settings: dict, message: str) -> None:
     with pytest.raises(ScaInputError, match=message):
         PipelineConfig(**settings)
+
+
+def test_direction_target_labels_are_the_status_codes(builder) -> None:
+    data = make_datasets(builder, PipelineConfig(batch_size=4, target="direction"))
+    stored = {decode_bases(ex["sequence"]): ("not_de", "up", "down")[ex["status"]]
+              for ex in tfds.as_numpy(builder.as_dataset("validation"))}
+    got = {seq: ("not_de", "up", "down")[label] for seq, label in evaluation_pairs(data.validation)}
+    assert got == stored and {"up", "down"} & set(got.values())
+    assert data.split_counts == make_datasets(builder, PipelineConfig(batch_size=4)).split_counts
 
 
 def test_split_mapping_source_without_a_test_split(builder) -> None:

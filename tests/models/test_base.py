@@ -22,6 +22,18 @@ def test_model_outputs_one_probability_per_sequence(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", MODEL_NAMES)
+def test_direction_target_outputs_a_softmax_over_not_de_up_down(name: str) -> None:
+    model = tiny(name, target="direction")
+    probabilities = model.predict(one_hot(np.random.default_rng(1), 4), verbose=0)
+    assert probabilities.shape == (4, 3)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    rebuilt = type(model).from_config(model.get_config())
+    assert rebuilt.get_config()["target"] == "direction" and tuple(rebuilt.output.shape) == (None, 3)
+    with pytest.raises(ScaInputError, match="hyperparameter 'target': expected one of de, direction"):
+        tiny(name, target="log2fc")
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
 def test_config_rebuilds_the_same_architecture(name: str) -> None:
     model = tiny(name, dropout=0.3)
     rebuilt = type(model).from_config(model.get_config())
