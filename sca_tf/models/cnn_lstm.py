@@ -22,11 +22,15 @@ from sca_tf.models.base import (
 class CNNLSTMClassifier(SequenceClassifier):
     """Conv1D blocks shorten the sequence, a bidirectional LSTM reads it, global max-pooling summarises it.
 
+    The defaults (128/k15 -> 64/k5, pool 5 -> 80 steps, BiLSTM 32, dense 32) find the motifs with a wide first
+    convolution, as the CNN does, and keep the LSTM short enough for CPUs; the paper's DanQ-style layout
+    (64/k15 -> 128/k11, pool 4 -> 125 steps, BiLSTM 64, dense 64) is ``preset = "paper"``.
+
     Args:
         input_length: promoter length in bases.
         filters: filters per convolution block.
         kernel_sizes: kernel width per block (same length as ``filters``).
-        pool_size: max-pool width after each block (2 kb -> 125 LSTM steps with the defaults).
+        pool_size: max-pool width after each block (2 kb -> 80 LSTM steps with the defaults).
         lstm_units: units per LSTM direction.
         dense_units: widths of the dense ReLU layers; the last is the feature layer.
         dropout: dropout rate after the LSTM and before the output.
@@ -41,11 +45,11 @@ class CNNLSTMClassifier(SequenceClassifier):
     def __init__(
         self,
         input_length: int,
-        filters: Sequence[int] = (64, 128),
-        kernel_sizes: Sequence[int] = (15, 11),
-        pool_size: int = 4,
-        lstm_units: int = 64,
-        dense_units: Sequence[int] = (64,),
+        filters: Sequence[int] = (128, 64),
+        kernel_sizes: Sequence[int] = (15, 5),
+        pool_size: int = 5,
+        lstm_units: int = 32,
+        dense_units: Sequence[int] = (32,),
         dropout: float = 0.2,
         name: str | None = None,
         **kwargs: Any,
