@@ -21,8 +21,8 @@ PRESETS: tuple[str, ...] = ("default", "paper")
 PAPER_HPARAMS: Mapping[str, Mapping[str, Any]] = {
     "cnn": {"filters": (64, 128, 256), "kernel_sizes": (15, 11, 8), "pool_size": 4, "dense_units": (64,),
             "dropout": 0.2, "pooling": "flatten"},
-    "cnn_lstm": {"filters": (64, 128), "kernel_sizes": (15, 11), "pool_size": 4, "lstm_units": 64,
-                 "dense_units": (64,), "dropout": 0.2},
+    "cnn_lstm": {"filters": (64, 128), "kernel_sizes": (15, 11), "pool_size": 4, "lstm_units": 64, "skip": False,
+                 "pooling": "global_max", "dense_units": (64,), "dropout": 0.2},
     "transformer": {"stem": "conv", "stride": 8, "stem_kernel_size": 15, "positions": "sinusoidal", "d_model": 64,
                     "num_layers": 3, "num_heads": 8, "ff_dim": 128, "layer_scale": 0.0, "pooling": "average", "dense_units": (64,),
                     "dropout": 0.1},

@@ -42,7 +42,10 @@ def test_defaults_are_the_measured_architectures() -> None:
     assert isinstance(transformer.get_layer("encoder_1_attention_scale"), LayerScale)
     assert isinstance(transformer.get_layer("top_k"), TopKPooling1D)
 
-    assert tuple(build_model("cnn_lstm", 2000).get_layer("bilstm").output.shape) == (None, 80, 64)
+    lstm = build_model("cnn_lstm", 2000)
+    assert tuple(lstm.get_layer("bilstm").output.shape) == (None, 200, 64)
+    assert tuple(lstm.get_layer("matches_and_lstm").output.shape) == (None, 200, 192)
+    assert isinstance(lstm.get_layer("top_k"), TopKPooling1D)
 
 
 def test_paper_preset_reproduces_the_papers_architectures() -> None:
