@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import keras_tuner as kt
-import numpy as np
 import pandas as pd
 import pytest
 import tensorflow as tf
