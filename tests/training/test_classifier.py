@@ -22,7 +22,7 @@ TINY_CNN = {"filters": (16,), "kernel_sizes": (8,), "pool_size": 4, "dense_units
 
 def _config(**overrides) -> TrainConfig:
     values = {"model": "cnn", "hparams": TINY_CNN, "epochs": 4, "batch_size": 32, "learning_rate": 1e-2,
-              "seed": 3, "verbose": 0}
+              "seed": 3, "rc_augment": False, "verbose": 0}
     return TrainConfig(**{**values, **overrides})
 
 
@@ -118,8 +118,8 @@ def test_custom_loop_trainer_writes_the_chiefs_model(tmp_path: Path) -> None:
 
 
 def test_custom_loop_trains_with_the_models_recipe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The multi-worker path takes the same recipe as model.fit: the transformer keeps its clipping, cosine decay and
-    weighted loss, and --balance class_weight reaches the loop."""
+    """The multi-worker path takes the same recipe as model.fit: the paper's transformer keeps its clipping, cosine
+    decay and weighted loss, and --balance class_weight reaches the loop."""
     import tensorflow as tf
 
     import sca_tf.training.multi_worker as multi_worker
@@ -134,7 +134,8 @@ def test_custom_loop_trains_with_the_models_recipe(tmp_path: Path, monkeypatch: 
 
     monkeypatch.setattr(multi_worker, "train_multi_worker", spy)
     transformer = {"stride": 8, "d_model": 8, "num_layers": 1, "num_heads": 2, "ff_dim": 8, "dense_units": (6,)}
-    config = _config(model="transformer", hparams=transformer, epochs=1, steps_per_epoch=2, learning_rate=None)
+    config = _config(model="transformer", preset="paper", hparams=transformer, epochs=1, steps_per_epoch=2,
+                     learning_rate=None)
     train_classifier_multi_worker(planted_splits(), config, tmp_path / "mw", tf.distribute.get_strategy())
     optimizer = seen["optimizer_fn"]()
     assert optimizer.clipnorm == 1.0
