@@ -43,17 +43,6 @@ from sca_tf.schema import SPLITS, TEST, TRAIN, VALIDATION
 
 logger = logging.getLogger(__name__)
 
-#: Training settings of the simulated default, under any ``[train]`` keys given: smaller batches (1,900
-#: training promoters make only 8 steps of 256 an epoch), reverse-complement augmentation, and for the CNN a
-#: single wide convolution with k-max pooling (the 4 strongest matches of each filter), which finds the planted
-#: motifs within a few minutes on 2 CPU cores where the paper's flatten CNN (the model default) needs many more
-#: steps, and which can count copies: DE promoters carry 2-4 sites, decoys in not-DE promoters one.
-DEMO_TRAIN: Mapping[str, Any] = {"batch_size": 64, "learning_rate": 2e-3, "rc_augment": True, "patience": 10}
-DEMO_HPARAMS: Mapping[str, Mapping[str, Any]] = {
-    "cnn": {"pooling": "top_k", "top_k": 4, "filters": (128,), "kernel_sizes": (15,), "dense_units": (32,)},
-}
-
-
 @dataclass(frozen=True)
 class RunConfig:
     """Settings of ``sca-tf run``; a TOML or YAML file gives the same keys (``[train]`` as a table)."""
@@ -114,11 +103,9 @@ class RunConfig:
         return SimulationConfig(**settings, seed=self.seed, n_genes=self.simulate_genes)
 
     def train_settings(self, model: str) -> dict[str, Any]:
-        """``[train]`` for ``model``: on the simulated default laid over :data:`DEMO_TRAIN` / :data:`DEMO_HPARAMS`."""
-        if not self.simulated:
-            return {**self.train, "model": model, "seed": self.seed}
-        demo = {**DEMO_TRAIN, **({"hparams": DEMO_HPARAMS[model]} if model in DEMO_HPARAMS else {})}
-        return {**demo, **self.train, "model": model, "seed": self.seed}
+        """``[train]`` for ``model``, the same for real and simulated data: options left out take the model's
+        recipe and architecture (``[train] preset = "paper"`` for the paper's)."""
+        return {**self.train, "model": model, "seed": self.seed}
 
     @property
     def simulated(self) -> bool:

@@ -9,6 +9,7 @@ import pytest
 
 from sca_tf.cli import main
 from sca_tf.errors import ScaInputError
+from sca_tf.models import build_model
 from sca_tf.training import TrainConfig
 from sca_tf.training.precision import resolve_precision
 from sca_tf.workflow import RunConfig, run
@@ -89,13 +90,19 @@ def test_unknown_training_key_fails_before_any_work(tmp_path: Path, capsys: pyte
     assert not (tmp_path / "out").exists()
 
 
-def test_demo_training_settings_apply_to_the_simulated_default_only() -> None:
-    simulated = RunConfig(train={"epochs": 3})
-    cnn = simulated.train_settings("cnn")
-    assert (cnn["batch_size"], cnn["epochs"], cnn["hparams"]["pooling"], cnn["seed"]) == (64, 3, "top_k", 0)
-    assert "hparams" not in simulated.train_settings("transformer")
+@pytest.mark.parametrize("model", ["cnn", "cnn_lstm", "transformer"])
+def test_real_and_simulated_runs_resolve_to_the_same_recipe_and_architecture(model: str) -> None:
     real = RunConfig(counts="c.txt", genome="g.fa", annotation="grch37", train={"epochs": 3})
-    assert real.train_settings("cnn") == {"epochs": 3, "model": "cnn", "seed": 0}
+    resolved = [TrainConfig.from_mapping(config.train_settings(model)) for config in (RunConfig(train={"epochs": 3}),
+                                                                                       real)]
+    assert resolved[0] == resolved[1]
+    assert (resolved[0].epochs, resolved[0].batch_size, resolved[0].rc_augment, resolved[0].patience) == (3, 64, True, 10)
+    built = [build_model(model, 2000, **config.hparams) for config in resolved]
+    assert built[0].get_config() == built[1].get_config() == build_model(model, 2000).get_config()
+
+    paper = TrainConfig.from_mapping(RunConfig(train={"preset": "paper"}).train_settings(model))
+    assert (paper.batch_size, paper.rc_augment, paper.patience) == (256, False, 5)
+    assert build_model(model, 2000, **paper.hparams).get_config() != built[0].get_config()
 
 
 @pytest.mark.slow

@@ -9,10 +9,11 @@ from sca_tf.cli.options import add_verb, comma_list, default
 from sca_tf.prep.dge import DERule, run_dge
 from sca_tf.prep.promoters import run_promoters
 from sca_tf.simulate import SimulationConfig, simulate
+from sca_tf.simulate.config import GRAMMARS
 
 
 def _simulate(args: argparse.Namespace) -> None:
-    result = simulate(args.out, SimulationConfig(seed=args.seed, n_genes=args.n_genes))
+    result = simulate(args.out, SimulationConfig(seed=args.seed, n_genes=args.n_genes, grammar=args.grammar))
     summary = result.summary
     print(
         f"simulated {summary['genome_length']:,} bp genome with {args.n_genes} genes "
@@ -88,5 +89,7 @@ def add_verbs(verbs: Any) -> None:
     simulate_verb = add_verb(verbs, "simulate", _simulate, "seeded synthetic genome, annotation, counts and ground truth")
     simulate_verb.add_argument("--out", required=True, help="output directory")
     simulate_verb.add_argument("--seed", type=int, default=default(SimulationConfig, "seed"), help="random seed")
+    simulate_verb.add_argument("--grammar", choices=GRAMMARS, default=default(SimulationConfig, "grammar"),
+                               help="what makes a promoter DE: motif copies, or two motifs a few bases apart")
     simulate_verb.add_argument("--n-genes", type=int, default=default(SimulationConfig, "n_genes"),
                                help="number of genes")

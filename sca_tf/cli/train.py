@@ -9,6 +9,7 @@ from sca_tf.cli.options import add_dataset_arguments, add_verb, default
 from sca_tf.data import BALANCE_STRATEGIES, PipelineConfig
 from sca_tf.data.build import load_builder
 from sca_tf.models import MODEL_NAMES
+from sca_tf.models.presets import PRESETS
 from sca_tf.training import TrainConfig, train
 from sca_tf.training.multi_worker import STRATEGY_KINDS, strategy_from_environment
 from sca_tf.training.precision import PRECISIONS
@@ -20,6 +21,7 @@ def _train(args: argparse.Namespace) -> None:
     strategy = strategy_from_environment(args.strategy, cpu_replicas=args.cpu_replicas)
     config = TrainConfig(
         model=args.model,
+        preset=args.preset,
         epochs=args.epochs,
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
@@ -61,18 +63,21 @@ def add_verbs(verbs: Any) -> None:
     train_verb.add_argument("--model", choices=MODEL_NAMES, default=default(TrainConfig, "model"), help="classifier")
     train_verb.add_argument("--out", required=True, help="run directory (rerun the same one to resume)")
     train_verb.add_argument("--epochs", type=int, default=default(TrainConfig, "epochs"),
-                            help="training epochs, as in the paper")
+                            help="training epochs (default: the model's recipe)")
     train_verb.add_argument("--batch-size", type=int, default=default(TrainConfig, "batch_size"),
                             help="global batch size")
     train_verb.add_argument("--learning-rate", type=float, default=default(TrainConfig, "learning_rate"),
-                            help="learning rate (default: the model's recipe, Adam 1e-3 as in the paper)")
+                            help="learning rate (default: the model's recipe)")
     train_verb.add_argument("--seed", type=int, default=default(TrainConfig, "seed"),
                             help="seed of weights, shuffling and balancing")
     train_verb.add_argument("--balance", choices=BALANCE_STRATEGIES, default=default(TrainConfig, "balance"),
                             help="class balancing of the training split only")
     train_verb.add_argument("--synthetic-fasta", help="synthetic positives for --balance synthetic")
     train_verb.add_argument("--synthetic-quality", help="the passed quality.json of `sca-tf assess-synthetic` for them")
-    train_verb.add_argument("--rc-augment", action="store_true", help="reverse-complement augmentation")
+    train_verb.add_argument("--rc-augment", action=argparse.BooleanOptionalAction, default=None,
+                            help="reverse-complement augmentation (default: the model's recipe)")
+    train_verb.add_argument("--preset", choices=PRESETS, default=default(TrainConfig, "preset"),
+                            help="the model's recipe and architecture: default, or the paper's")
     train_verb.add_argument("--patience", type=int, default=default(TrainConfig, "patience"),
                             help="early-stopping patience in epochs")
     train_verb.add_argument("--steps-per-epoch", type=int, default=default(TrainConfig, "steps_per_epoch"),

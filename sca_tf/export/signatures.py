@@ -42,8 +42,8 @@ def input_length_of(model: keras.Model) -> int:
 
 
 def embedding_width(model: keras.Model) -> int:
-    """Width of the feature layer that ``embed`` returns."""
-    return int(model.get_layer(FEATURE_LAYER).output.shape[-1])
+    """Width of what ``embed`` returns: the feature layer plus the logit column (see ``feature_extractor``)."""
+    return int(model.get_layer(FEATURE_LAYER).output.shape[-1]) + 1
 
 
 SignatureFunction = Callable[..., dict[str, tf.Tensor]]

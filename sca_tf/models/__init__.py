@@ -19,7 +19,13 @@ from sca_tf.models.checkpoints import load_classifier
 from sca_tf.models.cnn import CNNClassifier
 from sca_tf.models.cnn_lstm import CNNLSTMClassifier
 from sca_tf.models.features import feature_extractor
-from sca_tf.models.layers import SinusoidalPositionalEncoding, TopKPooling1D
+from sca_tf.models.layers import (
+    AttentionPooling1D,
+    LayerScale,
+    LearnedPositionalEmbedding,
+    SinusoidalPositionalEncoding,
+    TopKPooling1D,
+)
 from sca_tf.models.losses import WeightedBinaryCrossentropy
 from sca_tf.models.metrics import DEProbabilityAUC
 from sca_tf.models.transformer import TransformerClassifier
@@ -60,9 +66,12 @@ __all__ = [
     "MODELS",
     "MODEL_NAMES",
     "OUTPUT_LAYER",
+    "AttentionPooling1D",
     "CNNClassifier",
     "CNNLSTMClassifier",
     "DEProbabilityAUC",
+    "LayerScale",
+    "LearnedPositionalEmbedding",
     "SequenceClassifier",
     "SinusoidalPositionalEncoding",
     "TopKPooling1D",

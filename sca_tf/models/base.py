@@ -62,7 +62,7 @@ def conv_block(x: keras.KerasTensor, filters: int, kernel_size: int, pool_size: 
 def conv_tower(inputs: keras.KerasTensor, filters: Sequence[int], kernel_sizes: Sequence[int],
                pool_size: int) -> keras.KerasTensor:
     """One :func:`conv_block` per filter count (blocks numbered from 1), after checking the input survives the
-    pooling; the motif-finding front of the CNN and the CNN-LSTM."""
+    pooling; the motif-finding front of the CNN, the CNN-LSTM and the transformer."""
     check_pooled_length(int(inputs.shape[1]), pool_size, len(filters))
     x = inputs
     for index, (width, kernel) in enumerate(zip(filters, kernel_sizes), start=1):
@@ -97,6 +97,13 @@ def positive_int(name: str, value: Any) -> int:
     """``value`` as an int >= 1, or ``ScaInputError`` naming the hyperparameter."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ScaInputError(f"hyperparameter {name!r}: expected a positive integer, got {value!r}")
+    return value
+
+
+def non_negative_int(name: str, value: Any) -> int:
+    """``value`` as an int >= 0, or ``ScaInputError`` naming the hyperparameter."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ScaInputError(f"hyperparameter {name!r}: expected an integer >= 0, got {value!r}")
     return value
 
 

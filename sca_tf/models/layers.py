@@ -76,3 +76,93 @@ class TopKPooling1D(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "k": self.k}
+
+
+@keras.saving.register_keras_serializable(package="sca_tf")
+class LearnedPositionalEmbedding(keras.layers.Layer):
+    """Add a trained vector per position to a ``[batch, tokens, depth]`` input of a fixed token count.
+
+    Motif sites sit at preferred offsets from the TSS, so a learned table can say "near the core promoter" directly.
+
+    >>> import numpy as np
+    >>> tuple(LearnedPositionalEmbedding()(np.zeros((2, 5, 8), "float32")).shape)
+    (2, 5, 8)
+    """
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        if input_shape[-2] is None:
+            raise ValueError("LearnedPositionalEmbedding needs a fixed token count")
+        self.embedding = self.add_weight(name="embedding", shape=tuple(input_shape[-2:]),
+                                         initializer=keras.initializers.RandomNormal(stddev=0.02))
+
+    def call(self, inputs: Any) -> Any:
+        return inputs + ops.cast(self.embedding, inputs.dtype)[None]
+
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
+        return input_shape
+
+
+@keras.saving.register_keras_serializable(package="sca_tf")
+class AttentionPooling1D(keras.layers.Layer):
+    """Pool ``[batch, tokens, depth]`` to ``[batch, heads * depth]`` by softmax-weighted sums over the tokens.
+
+    Each of ``heads`` learned scores picks the tokens that matter, so a few motif tokens are not averaged away
+    over hundreds of background ones (global average pooling) and more than one site can count (max pooling).
+
+    >>> import numpy as np
+    >>> tuple(AttentionPooling1D(heads=2)(np.ones((3, 7, 4), "float32")).shape)
+    (3, 8)
+    """
+
+    def __init__(self, heads: int = 4, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if int(heads) != heads or heads < 1:
+            raise ValueError(f"heads must be a positive integer, got {heads!r}")
+        self.heads = int(heads)
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        self.score = keras.layers.Dense(self.heads, name="score")
+        self.score.build(input_shape)
+
+    def call(self, inputs: Any) -> Any:
+        weights = ops.softmax(ops.cast(self.score(inputs), "float32"), axis=1)  # [batch, tokens, heads]
+        pooled = ops.einsum("bth,btd->bhd", ops.cast(weights, inputs.dtype), inputs)
+        return ops.reshape(pooled, (-1, self.heads * ops.shape(inputs)[-1]))
+
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
+        return (input_shape[0], None if input_shape[-1] is None else input_shape[-1] * self.heads)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "heads": self.heads}
+
+
+@keras.saving.register_keras_serializable(package="sca_tf")
+class LayerScale(keras.layers.Layer):
+    """Multiply a residual branch by a learned per-channel scale that starts at ``init`` (Touvron et al., 2021).
+
+    Started small, an encoder layer begins as (nearly) the identity, so the conv tower's motif matches reach the
+    pooling unchanged, and attention and feed-forward blocks join in as training finds them useful.
+
+    >>> import numpy as np
+    >>> float(LayerScale(0.1)(np.ones((1, 2, 3), "float32"))[0, 0, 0])
+    0.1
+    """
+
+    def __init__(self, init: float = 1e-2, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not init > 0:
+            raise ValueError(f"init must be > 0, got {init!r}")
+        self.init = float(init)
+
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
+        self.scale = self.add_weight(name="scale", shape=(input_shape[-1],),
+                                     initializer=keras.initializers.Constant(self.init))
+
+    def call(self, inputs: Any) -> Any:
+        return inputs * ops.cast(self.scale, inputs.dtype)
+
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
+        return input_shape
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "init": self.init}

@@ -1,4 +1,4 @@
-"""Transformer encoder over a shortened token sequence."""
+"""Transformer encoder over a shortened token sequence: a conv tower finds motifs, attention relates them."""
 
 from __future__ import annotations
 
@@ -12,44 +12,68 @@ from sca_tf.models.base import (
     SequenceClassifier,
     choice,
     classifier_head,
+    conv_tower,
     dropout_rate,
+    non_negative_int,
     one_hot_input,
     positive_int,
     positive_ints,
 )
-from sca_tf.models.layers import SinusoidalPositionalEncoding
+from sca_tf.models.layers import (
+    AttentionPooling1D,
+    LayerScale,
+    LearnedPositionalEmbedding,
+    SinusoidalPositionalEncoding,
+    TopKPooling1D,
+)
 from sca_tf.schema import TARGETS
 
-TRANSFORMER_STEMS = ("conv", "patch")
+TRANSFORMER_STEMS = ("tower", "conv", "patch")
+TRANSFORMER_POSITIONS = ("learned", "sinusoidal")
+TRANSFORMER_POOLINGS = ("top_k", "attention", "max", "average")
 
 
 @keras.saving.register_keras_serializable(package="sca_tf")
 class TransformerClassifier(SequenceClassifier):
-    """Stem -> sinusoidal positions -> pre-norm encoder layers -> global average pool -> dense head.
+    """Stem -> positions -> pre-norm encoder layers -> pooling -> dense head.
 
-    The stem turns ``input_length`` bases into ``ceil(input_length / stride)`` tokens of width ``d_model``
-    (2 kb -> 250 tokens with the default stride 8), keeping attention affordable on a CPU:
+    The default (as Basenji/Enformer do) lets convolutions find motifs before attention relates them: the
+    ``tower`` stem is the CNN's :func:`~sca_tf.models.base.conv_tower` (one 128/k15 conv, batch norm, ReLU and a
+    max-pool of 8: 2 kb -> 250 tokens; its filters are the tokens' channels when ``d_model`` matches, otherwise a
+    dense projection); learned positions (sites sit at preferred offsets from the TSS); 2 pre-norm layers x 4
+    heads whose branches start at a small :class:`LayerScale`, so training starts from the tower's motif matches;
+    and top-k pooling as in the CNN, so a few motif tokens are counted, not averaged away over 250. The other stems
+    turn ``input_length`` bases into ``ceil(input_length / stride)`` tokens directly:
 
     - ``conv``: a ReLU Conv1D of width ``stem_kernel_size`` and step ``stride`` (overlapping windows);
     - ``patch``: a linear projection of non-overlapping ``stride``-base patches (ViT-style).
 
-    Train it with the transformer defaults of :func:`sca_tf.models.training_defaults` (class-weighted loss,
-    gradient clipping at norm 1.0, cosine learning-rate decay).
+    The paper's model (conv stem, sinusoidal positions, 3 layers x 8 heads, average pooling, dense 64) is
+    ``preset = "paper"`` (:mod:`sca_tf.models.presets`); ``num_layers=0`` is the same model without attention.
 
     Args:
         input_length: promoter length in bases.
-        stem: ``conv`` or ``patch``.
-        stride: bases per token.
-        stem_kernel_size: width of the ``conv`` stem's kernel (ignored by ``patch``).
+        stem: ``tower``, ``conv`` or ``patch``.
+        tower_filters: filters per ``tower`` block.
+        tower_kernel_sizes: kernel width per ``tower`` block (same length as ``tower_filters``).
+        pool_size: max-pool width after each ``tower`` block.
+        stride: bases per token of the ``conv`` and ``patch`` stems.
+        stem_kernel_size: width of the ``conv`` stem's kernel.
+        positions: ``learned`` (one trained vector per token) or ``sinusoidal`` (fixed).
         d_model: token width.
-        num_layers: encoder layers.
+        num_layers: encoder layers (0: no attention).
         num_heads: attention heads per layer (must divide ``d_model``).
         ff_dim: hidden width of each layer's feed-forward block.
+        layer_scale: starting scale of each attention and feed-forward branch (:class:`LayerScale`; 0: none), so
+            the layers start near the identity and the tower's motif matches reach the pooling intact.
+        pooling: ``top_k`` (the ``top_k`` largest values of each channel, layer-normalised, as in the CNN: a
+            count of strong sites), ``attention`` (learned softmax weights over tokens), ``max`` or ``average``.
+        top_k: tokens kept per channel by ``top_k`` pooling.
         dense_units: widths of the dense ReLU layers; the last is the feature layer.
         dropout: dropout rate inside the encoder and before the output.
 
-    >>> model = TransformerClassifier(input_length=64, d_model=8, num_layers=1, num_heads=2, ff_dim=8,
-    ...                               dense_units=(4,))
+    >>> model = TransformerClassifier(input_length=64, tower_filters=(8,), tower_kernel_sizes=(5,), d_model=8,
+    ...                               num_layers=1, num_heads=2, ff_dim=8, dense_units=(4,))
     >>> tuple(model.output.shape)
     (None, 1)
     """
@@ -59,28 +83,43 @@ class TransformerClassifier(SequenceClassifier):
     def __init__(
         self,
         input_length: int,
-        stem: str = "conv",
+        stem: str = "tower",
+        tower_filters: Sequence[int] = (128,),
+        tower_kernel_sizes: Sequence[int] = (15,),
+        pool_size: int = 8,
         stride: int = 8,
         stem_kernel_size: int = 15,
-        d_model: int = 64,
-        num_layers: int = 3,
-        num_heads: int = 8,
+        positions: str = "learned",
+        d_model: int = 128,
+        num_layers: int = 2,
+        num_heads: int = 4,
         ff_dim: int = 128,
-        dense_units: Sequence[int] = (64,),
+        layer_scale: float = 1e-2,
+        pooling: str = "top_k",
+        top_k: int = 4,
+        dense_units: Sequence[int] = (32,),
         dropout: float = 0.1,
         target: str = "de",
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
+        tower_filters = positive_ints("tower_filters", tower_filters)
         hparams = {
             "input_length": positive_int("input_length", input_length),
             "stem": choice("stem", stem, TRANSFORMER_STEMS),
+            "tower_filters": tower_filters,
+            "tower_kernel_sizes": positive_ints("tower_kernel_sizes", tower_kernel_sizes, length=len(tower_filters)),
+            "pool_size": positive_int("pool_size", pool_size),
             "stride": positive_int("stride", stride),
             "stem_kernel_size": positive_int("stem_kernel_size", stem_kernel_size),
+            "positions": choice("positions", positions, TRANSFORMER_POSITIONS),
             "d_model": positive_int("d_model", d_model),
-            "num_layers": positive_int("num_layers", num_layers),
+            "num_layers": non_negative_int("num_layers", num_layers),
             "num_heads": positive_int("num_heads", num_heads),
             "ff_dim": positive_int("ff_dim", ff_dim),
+            "layer_scale": _layer_scale(layer_scale),
+            "pooling": choice("pooling", pooling, TRANSFORMER_POOLINGS),
+            "top_k": positive_int("top_k", top_k),
             "dense_units": positive_ints("dense_units", dense_units),
             "dropout": dropout_rate("dropout", dropout),
             "target": choice("target", target, TARGETS),
@@ -88,32 +127,73 @@ class TransformerClassifier(SequenceClassifier):
         if d_model % num_heads:
             raise ScaInputError(f"hyperparameter 'num_heads': must divide d_model={d_model}, got {num_heads}")
         inputs = one_hot_input(input_length)
-        if stem == "conv":
-            x = keras.layers.Conv1D(d_model, stem_kernel_size, strides=stride, padding="same", activation="relu",
-                                    name="stem")(inputs)
+        x = _stem(inputs, hparams)
+        if pooling == "top_k" and int(x.shape[1]) < hparams["top_k"]:
+            raise ScaInputError(f"top_k {hparams['top_k']} is more than the {int(x.shape[1])} tokens the stem leaves; "
+                                "use a smaller top_k or a shorter stem")
+        if positions == "learned":
+            x = LearnedPositionalEmbedding(name="positional_embedding")(x)
         else:
-            x = keras.layers.Conv1D(d_model, stride, strides=stride, padding="same", name="stem")(inputs)
-        x = SinusoidalPositionalEncoding(name="positional_encoding")(x)
+            x = SinusoidalPositionalEncoding(name="positional_encoding")(x)
         x = keras.layers.Dropout(hparams["dropout"], name="embedding_dropout")(x)
         for index in range(1, num_layers + 1):
-            x = encoder_layer(x, num_heads, ff_dim, hparams["dropout"], index)
-        x = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")(x)
-        x = keras.layers.GlobalAveragePooling1D(name="global_average")(x)
+            x = encoder_layer(x, num_heads, ff_dim, hparams["dropout"], index, hparams["layer_scale"])
+        x = _pool(x, hparams)
         outputs = classifier_head(x, hparams["dense_units"], hparams["dropout"], hparams["target"])
         self._finish(inputs, outputs, hparams, name, **kwargs)
 
 
-def encoder_layer(x: keras.KerasTensor, num_heads: int, ff_dim: int, dropout: float, index: int) -> keras.KerasTensor:
-    """One pre-norm encoder layer: ``x + MHA(LN(x))`` then ``x + FFN(LN(x))``; layers named ``encoder_<index>_*``."""
+def _layer_scale(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise ScaInputError(f"hyperparameter 'layer_scale': expected a number in [0, 1) (0: none), got {value!r}")
+    return float(value)
+
+
+def _pool(x: keras.KerasTensor, hparams: dict[str, Any]) -> keras.KerasTensor:
+    """Tokens -> one vector. ``top_k`` is normalised after pooling (a per-token norm first would level motif and
+    background tokens); the others follow the usual final pre-norm ``LayerNormalization``."""
+    if hparams["pooling"] == "top_k":
+        x = TopKPooling1D(hparams["top_k"], name="top_k")(x)
+        return keras.layers.LayerNormalization(name="top_k_norm")(x)
+    x = keras.layers.LayerNormalization(epsilon=1e-6, name="final_norm")(x)
+    if hparams["pooling"] == "attention":
+        return AttentionPooling1D(hparams["num_heads"], name="attention_pool")(x)
+    if hparams["pooling"] == "max":
+        return keras.layers.GlobalMaxPooling1D(name="global_max")(x)
+    return keras.layers.GlobalAveragePooling1D(name="global_average")(x)
+
+
+def _stem(inputs: keras.KerasTensor, hparams: dict[str, Any]) -> keras.KerasTensor:
+    """Bases -> tokens of width ``d_model``; the last layer is named ``stem``."""
+    d_model, stride = hparams["d_model"], hparams["stride"]
+    if hparams["stem"] == "tower":
+        x = conv_tower(inputs, hparams["tower_filters"], hparams["tower_kernel_sizes"], hparams["pool_size"])
+        if hparams["tower_filters"][-1] == d_model:  # the filters' own matches are the tokens, as the CNN pools them
+            return keras.layers.Identity(name="stem")(x)
+        return keras.layers.Dense(d_model, name="stem")(x)
+    if hparams["stem"] == "conv":
+        return keras.layers.Conv1D(d_model, hparams["stem_kernel_size"], strides=stride, padding="same",
+                                   activation="relu", name="stem")(inputs)
+    return keras.layers.Conv1D(d_model, stride, strides=stride, padding="same", name="stem")(inputs)
+
+
+def encoder_layer(x: keras.KerasTensor, num_heads: int, ff_dim: int, dropout: float, index: int,
+                  layer_scale: float = 0.0) -> keras.KerasTensor:
+    """One pre-norm encoder layer: ``x + MHA(LN(x))`` then ``x + FFN(LN(x))``, each branch scaled by a
+    :class:`LayerScale` starting at ``layer_scale`` when it is > 0; layers named ``encoder_<index>_*``."""
     d_model = x.shape[-1]
     prefix = f"encoder_{index}"
     attended = keras.layers.LayerNormalization(epsilon=1e-6, name=f"{prefix}_attention_norm")(x)
     attended = keras.layers.MultiHeadAttention(num_heads, d_model // num_heads, dropout=dropout,
                                                name=f"{prefix}_attention")(attended, attended)
     attended = keras.layers.Dropout(dropout, name=f"{prefix}_attention_dropout")(attended)
+    if layer_scale > 0:
+        attended = LayerScale(layer_scale, name=f"{prefix}_attention_scale")(attended)
     x = keras.layers.Add(name=f"{prefix}_attention_residual")([x, attended])
     hidden = keras.layers.LayerNormalization(epsilon=1e-6, name=f"{prefix}_ffn_norm")(x)
     hidden = keras.layers.Dense(ff_dim, activation="gelu", name=f"{prefix}_ffn_hidden")(hidden)
     hidden = keras.layers.Dense(d_model, name=f"{prefix}_ffn_output")(hidden)
     hidden = keras.layers.Dropout(dropout, name=f"{prefix}_ffn_dropout")(hidden)
+    if layer_scale > 0:
+        hidden = LayerScale(layer_scale, name=f"{prefix}_ffn_scale")(hidden)
     return keras.layers.Add(name=f"{prefix}_ffn_residual")([x, hidden])

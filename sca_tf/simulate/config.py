@@ -70,12 +70,20 @@ def _chain_is_valid(gc: float, cpg_oe: float) -> bool:
     return True
 
 
+GRAMMARS = ("copies", "pair")
+
+
 @dataclass(frozen=True)
 class SimulationConfig:
     """Every knob of the simulation; validated on construction (``ScaInputError`` names the field).
 
     Offsets are relative to the TSS in transcript orientation: -1 is the base just upstream of the first
     transcribed base, and the promoter spans ``-promoter_length .. -1``.
+
+    ``grammar`` says what makes a promoter DE: ``copies`` (the default: ``motif_copies`` sites of the class motif;
+    not-DE promoters carry single decoys at ``decoy_rate``) or ``pair`` (one site of each planted motif with
+    ``pair_spacing`` bases between them; half the not-DE promoters carry the same two sites at least
+    ``2 * pair_spacing[1]`` bases apart, so k-mer counts cannot tell the classes apart and only the spacing can).
     """
 
     seed: int = 0
@@ -88,6 +96,8 @@ class SimulationConfig:
     fraction_all_zero: float = 0.08
     fraction_lncrna: float = 0.2
     promoter_length: int = 2000
+    grammar: str = "copies"
+    pair_spacing: tuple[int, int] = (10, 40)
     motif_copies: tuple[int, int] = (2, 4)
     core_window: tuple[int, int] = (-300, -50)
     fraction_sites_in_core: float = 0.75
@@ -128,6 +138,9 @@ class SimulationConfig:
                   self.fraction_up + self.fraction_down + self.fraction_all_zero)
         _require_int(self, "promoter_length", 400, 20_000)
         widest = max(motif.width for motif in PLANTED_MOTIFS)
+        if self.grammar not in GRAMMARS:
+            _fail("grammar", f"one of {', '.join(GRAMMARS)}", self.grammar)
+        _require_range(self, "pair_spacing", int, 0, self.promoter_length // 8)
         _require_range(self, "motif_copies", int, 1, 10)
         _require_range(self, "core_window", int, -self.promoter_length, -1)
         if self.core_window[1] - self.core_window[0] < widest * self.motif_copies[1] * 2:

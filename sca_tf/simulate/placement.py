@@ -46,10 +46,42 @@ def _draw_offset(motif: PlantedMotif, config: SimulationConfig, rng: np.random.G
     return int(rng.integers(low, high + 1))
 
 
+#: Share of not-DE promoters that carry both planted motifs far apart under the ``pair`` grammar.
+SPLIT_PAIR_RATE = 0.5
+
+
+def _site(motif: PlantedMotif, offset: int, config: SimulationConfig, rng: np.random.Generator) -> Site:
+    return Site(motif, offset, "+" if rng.random() < 0.5 else "-", _sample_site(motif, config, rng))
+
+
+def _plan_pair(status: str, config: SimulationConfig, rng: np.random.Generator) -> list[Site]:
+    """``pair`` grammar: both motifs ``pair_spacing`` apart (DE), far apart (some not-DE) or absent."""
+    first, second = PLANTED_MOTIFS if rng.random() < 0.5 else PLANTED_MOTIFS[::-1]
+    de = status in ("up", "down")
+    if not de and rng.random() >= SPLIT_PAIR_RATE:
+        return []
+    low, high = config.pair_spacing
+    while True:
+        offset = _draw_offset(first, config, rng)
+        if de:
+            second_offset = offset + first.width + int(rng.integers(low, high + 1))
+        else:
+            second_offset = int(rng.integers(-config.promoter_length, -second.width + 1))
+            if abs(second_offset - offset) < 2 * high + first.width + second.width:
+                continue
+        if second_offset <= -second.width:
+            return sorted([_site(first, offset, config, rng), _site(second, second_offset, config, rng)],
+                          key=lambda site: site.offset)
+
+
 def plan_sites(genes: pd.DataFrame, config: SimulationConfig, rng: np.random.Generator) -> list[list[Site]]:
-    """Sites per gene: class motif copies for DE genes, independent decoys for not-DE genes, none off-edge."""
+    """Sites per gene, none off-edge: under the ``copies`` grammar class motif copies for DE genes and independent
+    decoys for not-DE genes; under ``pair`` see :func:`_plan_pair`."""
     plan: list[list[Site]] = []
     for status, off_edge in zip(genes["status"], genes["off_edge"], strict=True):
+        if config.grammar == "pair":
+            plan.append([] if off_edge else _plan_pair(status, config, rng))
+            continue
         wanted: list[PlantedMotif] = []
         if status in ("up", "down") and not off_edge:
             copies = int(rng.integers(config.motif_copies[0], config.motif_copies[1] + 1))
@@ -62,7 +94,6 @@ def plan_sites(genes: pd.DataFrame, config: SimulationConfig, rng: np.random.Gen
             while any(offset < other.offset + other.motif.width and other.offset < offset + motif.width
                       for other in sites):
                 offset = _draw_offset(motif, config, rng)
-            strand = "+" if rng.random() < 0.5 else "-"
-            sites.append(Site(motif, offset, strand, _sample_site(motif, config, rng)))
+            sites.append(_site(motif, offset, config, rng))
         plan.append(sorted(sites, key=lambda site: site.offset))
     return plan

@@ -36,6 +36,7 @@ from sca_tf.config_files import check_types
 from sca_tf.data import Datasets, PipelineConfig, make_datasets
 from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.models import build_model, load_classifier
+from sca_tf.models.presets import preset_hparams
 from sca_tf.provenance import library_versions, sha256_of
 from sca_tf.schema import DE_TARGET
 from sca_tf.training.callbacks import ValidationCurves
@@ -57,15 +58,19 @@ RUN_DIR_ENTRIES = ("config.json", "history.csv", "logs", "backup", "checkpoints"
 class TrainConfig:
     """Everything that decides a training run; saved to ``config.json``.
 
-    ``learning_rate=None`` takes the model's default (the paper's Adam 1e-3). ``steps_per_epoch`` caps an
-    epoch (tiny budgets, smoke runs); ``None`` makes one epoch one pass over the balanced training split.
+    ``preset`` (``default`` or ``paper``) picks the model's recipe (:func:`~sca_tf.training.recipe.recipe_for`) and
+    architecture (:mod:`sca_tf.models.presets`); ``hparams`` and every option left ``None`` (epochs, batch size,
+    learning rate, reverse-complement augmentation, patience) come from them, ``learning_rate`` when compiling,
+    the rest on construction. ``steps_per_epoch`` caps an epoch (tiny budgets, smoke runs); ``None`` makes one
+    epoch one pass over the balanced training split.
     ``deterministic`` turns on TensorFlow's op determinism (:mod:`sca_tf.training.determinism`).
     """
 
     model: str = "cnn"
+    preset: str = "default"
     hparams: Mapping[str, Any] = field(default_factory=dict)
-    epochs: int = TrainingRecipe.epochs
-    batch_size: int = TrainingRecipe.batch_size
+    epochs: int | None = None
+    batch_size: int | None = None
     learning_rate: float | None = None
     seed: int = 0
     balance: str = "none"
@@ -73,8 +78,8 @@ class TrainConfig:
     synthetic_fasta: str | None = None
     synthetic_quality: str | None = None
     synthetic_ratio: float = 1.0
-    rc_augment: bool = False
-    patience: int = 5
+    rc_augment: bool | None = None
+    patience: int | None = None
     steps_per_epoch: int | None = None
     cpu_replicas: int | None = None
     precision: str = "auto"
@@ -84,6 +89,11 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         check_types(self, "training option")
+        recipe = recipe_for(self.model, preset=self.preset)
+        for name in ("epochs", "batch_size", "rc_augment", "patience"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, getattr(recipe, name))
+        object.__setattr__(self, "hparams", {**preset_hparams(self.model, self.preset), **self.hparams})
         for name in ("epochs", "batch_size", "patience"):
             if getattr(self, name) < 1:
                 raise ScaInputError(f"TrainConfig.{name} must be >= 1, got {getattr(self, name)}")
@@ -267,7 +277,7 @@ def training_callbacks(out: Path, validation: tf.data.Dataset, patience: int,
 
 def resolve_recipe(config: TrainConfig, data: Datasets) -> tuple[TrainingRecipe, float | None]:
     """The model's recipe (with the run's learning rate) and the loss's positive weight for this training epoch."""
-    recipe = recipe_for(config.model, config.learning_rate)
+    recipe = recipe_for(config.model, config.learning_rate, config.preset)
     if config.target != DE_TARGET:
         return recipe, None
     return recipe, recipe.positive_weight(data.epoch.prevalence, class_weighted_epoch=data.class_weight is not None)

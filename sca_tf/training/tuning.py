@@ -32,7 +32,7 @@ SearchSpace = Callable[[kt.HyperParameters], dict[str, Any]]
 
 def cnn_space(hp: kt.HyperParameters) -> dict[str, Any]:
     """Depth, widths, kernel sizes, pooling, dense width and dropout of the 1-D CNN."""
-    depth = hp.Int("blocks", 2, 4)
+    depth = hp.Int("blocks", 1, 3)
     return {
         "filters": tuple(hp.Choice(f"filters_{i}", [32, 64, 128, 256]) for i in range(depth)),
         "kernel_sizes": tuple(hp.Choice(f"kernel_{i}", [7, 11, 15, 19]) for i in range(depth)),
@@ -44,12 +44,17 @@ def cnn_space(hp: kt.HyperParameters) -> dict[str, Any]:
 
 
 def transformer_space(hp: kt.HyperParameters) -> dict[str, Any]:
-    """Stem stride, model width, depth, heads and dropout of the transformer."""
+    """Tower width, kernel and pooling, encoder depth (0: no attention) and heads, top-k and dropout of the
+    transformer; the tower's filters are the tokens' channels, as in the default."""
+    width = hp.Choice("tower_filters", [64, 128])
     return {
-        "stride": hp.Choice("stride", [4, 8, 16]),
-        "d_model": hp.Choice("d_model", [32, 64, 128]),
-        "num_layers": hp.Int("num_layers", 1, 4),
-        "num_heads": hp.Choice("num_heads", [4, 8]),
+        "tower_filters": (width,),
+        "tower_kernel_sizes": (hp.Choice("tower_kernel", [11, 15, 19]),),
+        "pool_size": hp.Choice("pool_size", [4, 8, 16]),
+        "d_model": width,
+        "num_layers": hp.Int("num_layers", 0, 3),
+        "num_heads": hp.Choice("num_heads", [2, 4, 8]),
+        "top_k": hp.Choice("top_k", [2, 4, 8]),
         "dropout": hp.Float("dropout", 0.0, 0.3, step=0.1),
     }
 

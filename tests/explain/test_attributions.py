@@ -15,7 +15,8 @@ from sca_tf.models import build_model
 @pytest.fixture(scope="module")
 def tiny_model() -> keras.Model:
     keras.utils.set_random_seed(1)
-    return build_model("cnn", 40, filters=(4,), kernel_sizes=(5,), pool_size=2, dense_units=(4,), dropout=0.0)
+    return build_model("cnn", 40, filters=(4,), kernel_sizes=(5,), pool_size=2, dense_units=(4,), dropout=0.0,
+                       pooling="flatten")
 
 
 

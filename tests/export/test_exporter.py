@@ -30,7 +30,7 @@ from sca_tf.training.precision import precision_policy
 def test_a_booster_of_another_width_is_refused(model, tmp_path):
     booster = fit_booster(np.random.default_rng(0).random((40, 5)), np.arange(40) % 2,
                           np.random.default_rng(1).random((40, 5)), np.arange(40) % 2, XGBConfig(n_estimators=2))
-    with pytest.raises(ScaInputError, match="takes 5 features, but model 'cnn' embeds into 8"):
+    with pytest.raises(ScaInputError, match="takes 5 features, but model 'cnn' embeds into 9"):  # 8 + the logit
         export_model(model, tmp_path, booster=booster)
     assert versions(tmp_path / "cnn") == []
 

@@ -58,7 +58,7 @@ def test_saved_model_cli_lists_the_signatures(exported):
         "serving_default": ("inputs['sequences']", "DT_STRING", "shape: (-1)", "outputs['probability']"),
         "predict_onehot": ("inputs['one_hot']", "DT_FLOAT", f"shape: (-1, {EXAMPLE_LENGTH}, 4)",
                            "outputs['probability']"),
-        "embed": ("inputs['sequences']", "DT_STRING", "outputs['features']", "shape: (-1, 8)"),
+        "embed": ("inputs['sequences']", "DT_STRING", "outputs['features']", "shape: (-1, 9)"),  # 8 + logit
         "variant_effect": ("inputs['sequences']", "inputs['index']", "DT_INT64", "inputs['alt']", "outputs['ref']",
                            "outputs['alt']", "outputs['delta']"),
     }

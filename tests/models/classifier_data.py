@@ -12,7 +12,8 @@ LENGTH = 64
 TINY_HPARAMS = {
     "cnn": {"filters": (4, 8), "kernel_sizes": (5, 3), "pool_size": 2, "dense_units": (6,)},
     "cnn_lstm": {"filters": (4,), "kernel_sizes": (5,), "pool_size": 4, "lstm_units": 3, "dense_units": (6,)},
-    "transformer": {"stride": 8, "d_model": 8, "num_layers": 1, "num_heads": 2, "ff_dim": 8, "dense_units": (6,)},
+    "transformer": {"tower_filters": (4,), "tower_kernel_sizes": (5,), "d_model": 8, "num_layers": 1, "num_heads": 2,
+                    "ff_dim": 8, "dense_units": (6,)},
 }
 
 BASES = np.eye(4, dtype="float32")

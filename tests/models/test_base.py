@@ -51,7 +51,7 @@ def test_models_run_under_mixed_precision_with_float32_outputs() -> None:
         x = one_hot(np.random.default_rng(6), 3)
         assert model.predict(x, verbose=0).dtype == np.float32
         assert feature_extractor(model).predict(x, verbose=0).dtype == np.float32
-        assert model.get_layer("positional_encoding").compute_dtype == "bfloat16"
+        assert model.get_layer("positional_embedding").compute_dtype == "bfloat16"
     finally:
         keras.mixed_precision.set_global_policy("float32")
 

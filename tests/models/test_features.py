@@ -12,17 +12,19 @@ from sca_tf.models import MODEL_NAMES, feature_extractor
 
 
 @pytest.mark.parametrize("name", MODEL_NAMES)
-def test_feature_extractor_returns_the_penultimate_embedding(name: str) -> None:
+def test_feature_extractor_returns_the_penultimate_embedding_and_the_logit(name: str) -> None:
     model = tiny(name)
     x = one_hot(np.random.default_rng(2), 4)
 
-    features = feature_extractor(model).predict(x, verbose=0)
+    columns = feature_extractor(model).predict(x, verbose=0)
 
-    assert features.shape == (4, TINY_HPARAMS[name]["dense_units"][-1])
+    assert columns.shape == (4, TINY_HPARAMS[name]["dense_units"][-1] + 1)
+    features, logit = columns[:, :-1], columns[:, -1:]
     output = model.get_layer("probability")
     kernel, bias = (keras.ops.convert_to_numpy(w) for w in (output.kernel, output.bias))
-    head = 1 / (1 + np.exp(-(features @ kernel + bias)))
-    np.testing.assert_allclose(head, model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    probability = model.predict(x, verbose=0)
+    np.testing.assert_allclose(1 / (1 + np.exp(-(features @ kernel + bias))), probability, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(1 / (1 + np.exp(-logit)), probability, rtol=1e-5, atol=1e-6)
 
 
 

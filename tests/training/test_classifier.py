@@ -24,7 +24,7 @@ def _config(**overrides) -> TrainConfig:
     # float32: the learning bar below is the float32 trajectory of seed 3 on a 6-epoch toy task, which moves with
     # the policy as with the seed (tests/training/test_precision.py trains under bfloat16).
     values = {"model": "cnn", "hparams": TINY_CNN, "epochs": 4, "batch_size": 32, "learning_rate": 1e-2,
-              "seed": 3, "verbose": 0, "precision": "float32"}
+              "seed": 3, "rc_augment": False, "verbose": 0, "precision": "float32"}
     return TrainConfig(**{**values, **overrides})
 
 
@@ -121,8 +121,8 @@ def test_custom_loop_trainer_writes_the_chiefs_model(tmp_path: Path) -> None:
 
 
 def test_custom_loop_trains_with_the_models_recipe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The multi-worker path takes the same recipe as model.fit: the transformer keeps its clipping, cosine decay and
-    weighted loss, and --balance class_weight reaches the loop."""
+    """The multi-worker path takes the same recipe as model.fit: the paper's transformer keeps its clipping, cosine
+    decay and weighted loss, and --balance class_weight reaches the loop."""
     import tensorflow as tf
 
     import sca_tf.training.multi_worker as multi_worker
@@ -137,7 +137,8 @@ def test_custom_loop_trains_with_the_models_recipe(tmp_path: Path, monkeypatch: 
 
     monkeypatch.setattr(multi_worker, "train_multi_worker", spy)
     transformer = {"stride": 8, "d_model": 8, "num_layers": 1, "num_heads": 2, "ff_dim": 8, "dense_units": (6,)}
-    config = _config(model="transformer", hparams=transformer, epochs=1, steps_per_epoch=2, learning_rate=None)
+    config = _config(model="transformer", preset="paper", hparams=transformer, epochs=1, steps_per_epoch=2,
+                     learning_rate=None)
     train_classifier_multi_worker(planted_splits(), config, tmp_path / "mw", tf.distribute.get_strategy())
     optimizer = seen["optimizer_fn"]()
     assert optimizer.clipnorm == 1.0

@@ -24,16 +24,28 @@ def test_cosine_decay_and_clipping_follow_the_recipe() -> None:
         assert float(optimizer.learning_rate) == pytest.approx(expected, rel=1e-4, abs=1e-9)
 
 
-def test_recipes_are_the_papers_plus_transformer_extras() -> None:
-    recipe = recipe_for("transformer")
+def test_paper_recipes_are_the_papers_plus_transformer_extras() -> None:
+    recipe = recipe_for("transformer", preset="paper")
     assert (recipe.batch_size, recipe.epochs, recipe.learning_rate) == (256, 20, 1e-3)
     assert recipe.clipnorm == 1.0 and recipe.cosine_decay and recipe.class_weighted_loss
-    assert recipe_for("cnn") == TrainingRecipe() == recipe_for("cnn_lstm")
-    assert recipe_for("transformer", learning_rate=5e-4).learning_rate == 5e-4
+    assert not recipe.rc_augment and recipe.patience == 5
+    assert recipe_for("cnn", preset="paper") == TrainingRecipe() == recipe_for("cnn_lstm", preset="paper")
+    assert recipe_for("transformer", learning_rate=5e-4, preset="paper").learning_rate == 5e-4
+
+
+def test_default_recipes_share_batches_augmentation_and_patience() -> None:
+    recipes = {name: recipe_for(name) for name in ("cnn", "cnn_lstm", "transformer")}
+    for recipe in recipes.values():
+        assert (recipe.batch_size, recipe.epochs, recipe.rc_augment, recipe.patience) == (64, 20, True, 10)
+        assert not recipe.class_weighted_loss and not recipe.cosine_decay
+    assert recipes["cnn"] == recipes["cnn_lstm"] and recipes["cnn"].learning_rate == 2e-3
+    assert (recipes["transformer"].learning_rate, recipes["transformer"].clipnorm) == (2e-3, 1.0)
+    with pytest.raises(ScaInputError, match="unknown preset 'fast': expected one of default, paper"):
+        recipe_for("cnn", preset="fast")
 
 
 def test_positive_weight_only_where_the_recipe_asks_and_the_epoch_is_imbalanced() -> None:
-    weighted = recipe_for("transformer")
+    weighted = recipe_for("transformer", preset="paper")
     assert weighted.positive_weight(0.2, class_weighted_epoch=False) == pytest.approx(4.0)
     assert weighted.positive_weight(0.2, class_weighted_epoch=True) is None  # class weights already balance it
     assert weighted.positive_weight(0.5, class_weighted_epoch=False) is None  # resampled to balance
@@ -50,7 +62,7 @@ def test_loss_per_example_for_custom_loops() -> None:
 
 def test_cosine_decay_needs_the_number_of_steps_and_bad_rates_are_refused() -> None:
     with pytest.raises(ScaInputError, match="cosine decay needs a positive number of training steps"):
-        recipe_for("transformer").optimizer()
+        recipe_for("transformer", preset="paper").optimizer()
     with pytest.raises(ScaInputError, match="learning_rate: expected a positive number, got 0"):
         TrainingRecipe(learning_rate=0)
     assert isinstance(TrainingRecipe().optimizer(), keras.optimizers.Adam)
