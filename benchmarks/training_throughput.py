@@ -1,5 +1,8 @@
 """Training throughput of sca-tf's models (our pipeline + model + compile) beside plain hand-written Keras ones.
 
+The models are the paper's architectures (``preset = "paper"``, :mod:`sca_tf.models.presets`), which the plain
+references below rebuild layer for layer.
+
 Each model trains on the same random 2 kb promoters at batch 256 for the same number of steps, in one process,
 alternating runs; each reference is the same architecture written with bare Keras layers (same parameter count,
 same optimizer settings and logged metrics) and fed from a plain in-memory ``tf.data`` one-hot dataset. Each
@@ -22,6 +25,7 @@ import tensorflow as tf
 
 from sca_tf.data import PipelineConfig, make_datasets
 from sca_tf.models import build_model
+from sca_tf.models.presets import preset_hparams
 from sca_tf.training import TrainConfig
 from sca_tf.training.precision import PRECISIONS, precision_policy, resolve_precision
 from sca_tf.training.recipe import classifier_metrics, compile_classifier, recipe_for
@@ -44,7 +48,7 @@ def _dense_head(x: keras.KerasTensor, dropout: float) -> keras.KerasTensor:
 
 
 def reference_cnn(length: int) -> keras.Model:
-    """The default sca-tf CNN (64/k15 -> 128/k11 -> 256/k8, pool 4, dense 64) in bare Keras."""
+    """The paper-preset sca-tf CNN (64/k15 -> 128/k11 -> 256/k8, pool 4, dense 64) in bare Keras."""
     inputs = keras.Input((length, 4))
     x = _conv_pool_blocks(inputs, ((64, 15), (128, 11), (256, 8)))
     model = keras.Model(inputs, _dense_head(keras.layers.Flatten()(x), 0.2))
@@ -54,7 +58,7 @@ def reference_cnn(length: int) -> keras.Model:
 
 
 def reference_cnn_lstm(length: int) -> keras.Model:
-    """The default sca-tf CNN-LSTM (64/k15 -> 128/k11, pool 4, BiLSTM 64, global max, dense 64) in bare Keras."""
+    """The paper-preset sca-tf CNN-LSTM (64/k15 -> 128/k11, pool 4, BiLSTM 64, global max, dense 64) in bare Keras."""
     inputs = keras.Input((length, 4))
     x = _conv_pool_blocks(inputs, ((64, 15), (128, 11)))
     x = keras.layers.Bidirectional(keras.layers.LSTM(64, return_sequences=True))(x)
@@ -64,7 +68,7 @@ def reference_cnn_lstm(length: int) -> keras.Model:
 
 
 def reference_transformer(length: int, decay_steps: int) -> keras.Model:
-    """The default sca-tf transformer (conv stem k15/8, sine positions, 3 pre-norm layers of 8 heads) in bare Keras.
+    """The paper-preset sca-tf transformer (conv stem k15/8, sine positions, 3 pre-norm layers of 8 heads) in bare Keras.
 
     Compiled like sca-tf compiles it: Adam with cosine decay and gradient clipping at norm 1.0.
     """
@@ -132,7 +136,8 @@ def main() -> None:
         ours_models = {}
         for run_policy in (policy, "float32"):
             with precision_policy(run_policy):
-                ours_models[run_policy] = compile_classifier(build_model(name, args.length), recipe_for(name),
+                model = build_model(name, args.length, **preset_hparams(name, "paper"))
+                ours_models[run_policy] = compile_classifier(model, recipe_for(name, preset="paper"),
                                                              total_steps=decay_steps)
         plain_model = references[name]()
         params = plain_model.count_params()

@@ -2,8 +2,8 @@
 measured in the same run on the same ALT windows.
 
 Simulates a genome (``--genes`` genes, 2 kb promoters), writes a VCF of ``--variants`` random SNVs inside the
-promoter windows, and for each CNN (the demo CNN that ``sca-tf run`` trains: 128 filters of width 15, top-4
-pooling, dense 32; and the library's 3-block default, 64/k15 -> 128/k11 -> 256/k8) prints:
+promoter windows, and for each CNN (the default CNN that ``sca-tf run`` trains: 128 filters of width 15, top-4
+pooling, dense 32; and the paper preset's 3-block CNN, 64/k15 -> 128/k11 -> 256/k8) prints:
 
 * ``sca-tf variants``: the whole command (VCF read, promoters cut, REF checks, ALT windows, scoring, all outputs);
 * ``model.predict``: Keras' ``predict`` on the same ALT windows, batch 512, one-hot built beforehand (the model's
@@ -26,14 +26,14 @@ import pandas as pd
 
 from sca_tf.data.encoding import one_hot
 from sca_tf.models import build_model
+from sca_tf.models.presets import PAPER_HPARAMS
 from sca_tf.predict.variants import run_variants
 from sca_tf.prep.promoters import run_promoters
 from sca_tf.sequence import ALPHABET, codes_of, reverse_complement
 from sca_tf.simulate import SimulationConfig, simulate
-from sca_tf.workflow import DEMO_HPARAMS
 
 LENGTH = 2000
-MODELS = {"demo cnn (sca-tf run)": DEMO_HPARAMS["cnn"], "library default cnn (3 blocks)": {}}
+MODELS = {"default cnn (sca-tf run)": {}, "paper-preset cnn (3 blocks)": PAPER_HPARAMS["cnn"]}
 
 
 def write_vcf(promoters: pd.DataFrame, n: int, path: Path, seed: int = 0) -> list[str]:
