@@ -105,5 +105,6 @@ _DESCRIPTIONS = {int: "an integer", float: "a number", str: "a string", bool: "t
 
 
 def _described(hint: Any) -> str:
-    return " or ".join(_DESCRIPTIONS.get(typing.get_origin(option) or option, str(option))
-                       for option in _alternatives(hint))
+    """What ``hint`` accepts, in words; ``None`` (an option left out) is not something a user writes."""
+    options = [option for option in _alternatives(hint) if option is not type(None)] or [type(None)]
+    return " or ".join(_DESCRIPTIONS.get(typing.get_origin(option) or option, str(option)) for option in options)

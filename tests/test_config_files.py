@@ -35,7 +35,7 @@ def test_check_types_names_the_field_the_type_and_the_value() -> None:
 
     check_types(Settings(epochs=2, rate=1, names=("a",)), "option")  # an integer is a number
     for bad, message in ((Settings(epochs=True), "option epochs: expected an integer, got True"),
-                         (Settings(rate="x"), "option rate: expected a number or nothing, got 'x'"),
+                         (Settings(rate="x"), "option rate: expected a number, got 'x'"),
                          (Settings(names=("a", 1)), r"option names: expected a list, got \('a', 1\)")):
         with pytest.raises(ScaInputError, match=message):
             check_types(bad, "option")

@@ -25,7 +25,7 @@ def test_train_classifier_script(tmp_path: Path) -> None:
     script = _load_script("train_classifier")
     out = tmp_path / "run"
     assert script.main(["--data-dir", str(built.data_dir), "--dataset", built.config, "--out", str(out),
-                        "--epochs", "2", "--batch-size", "8", "--model", "cnn_lstm"]) == 0
+                        "--epochs", "2", "--batch-size", "8", "--model", "cnn_lstm", "--preset", "paper"]) == 0
     model = keras.models.load_model(out / "model.keras")
     assert model.input_shape == (None, 32, 4)
     assert (out / "history.csv").read_text().count("\n") == 3  # header + 2 epochs

@@ -22,6 +22,7 @@ from sca_tf.cli.app import run_reporting_errors
 from sca_tf.data import BALANCE_STRATEGIES, make_datasets
 from sca_tf.data.build import load_builder
 from sca_tf.models import MODEL_NAMES, build_model
+from sca_tf.models.presets import PRESETS
 from sca_tf.training import TrainConfig
 from sca_tf.training.classifier import resolve_recipe, training_callbacks
 from sca_tf.training.multi_worker import strategy_from_environment
@@ -38,7 +39,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
     parser.add_argument("--seed", type=int, default=TrainConfig.seed)
     parser.add_argument("--balance", choices=BALANCE_STRATEGIES, default=TrainConfig.balance)
-    parser.add_argument("--rc-augment", action="store_true")
+    parser.add_argument("--preset", choices=PRESETS, default=TrainConfig.preset,
+                        help="the model's default recipe, or the paper's architecture and training values")
+    parser.add_argument("--rc-augment", action=argparse.BooleanOptionalAction,
+                        help="reverse-complement augmentation (default: the preset's)")
     parser.add_argument("--cpu-replicas", type=int, help="split the CPU into N logical devices")
     parser.add_argument("--strategy", default="mirrored", help="mirrored, default or tpu (see docs/distributed.md)")
     return parser.parse_args(argv)
@@ -51,15 +55,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def train(args: argparse.Namespace) -> None:
     strategy = strategy_from_environment(args.strategy, cpu_replicas=args.cpu_replicas)  # before any TF op
-    config = TrainConfig(model=args.model, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-                         balance=args.balance, rc_augment=args.rc_augment)
+    config = TrainConfig(model=args.model, preset=args.preset, epochs=args.epochs, batch_size=args.batch_size,
+                         seed=args.seed, balance=args.balance, rc_augment=args.rc_augment)
     builder = load_builder(args.data_dir, args.dataset)
     args.out.mkdir(parents=True, exist_ok=True)
     keras.utils.set_random_seed(config.seed)
 
     with strategy.scope():  # variables are created once per replica
         data = make_datasets(builder, config.pipeline_config())
-        model = build_model(config.model, data.sequence_length)
+        model = build_model(config.model, data.sequence_length, **config.hparams)
         recipe, positive_weight = resolve_recipe(config, data)  # the model's optimizer, schedule and loss
         compile_classifier(model, recipe, total_steps=config.epochs * data.steps_per_epoch,
                            positive_weight=positive_weight)

@@ -18,7 +18,7 @@ from sca_tf.config_files import read_json_file
 from sca_tf.cv.run import FOLD_FILE
 from sca_tf.errors import ScaInputError
 from sca_tf.export import ExportedModel, export_model
-from sca_tf.models import FEATURE_LAYER, OUTPUT_LAYER, feature_extractor, load_classifier
+from sca_tf.models import FEATURE_LAYER, OUTPUT_LAYER, load_classifier
 from sca_tf.provenance import describe_file
 
 COMBINATION = "arithmetic mean of the fold models' probabilities"
@@ -54,9 +54,8 @@ def fold_ensemble(models: list[keras.Model], name: str) -> keras.Model:
     if len(lengths) != 1:
         raise ScaInputError(f"the fold models take promoters of different lengths: {lengths}")
     inputs = keras.Input(shape=tuple(models[0].inputs[0].shape[1:]), name="one_hot")
-    extractors = [feature_extractor(model) for model in models]
-    parts = [keras.Model(extractor.inputs[0], extractor.outputs[0], name=f"fold_{k}_features")(inputs)
-             for k, extractor in enumerate(extractors)]
+    parts = [keras.Model(model.inputs[0], model.get_layer(FEATURE_LAYER).output, name=f"fold_{k}_features")(inputs)
+             for k, model in enumerate(models)]
     joined = keras.layers.Concatenate(name=FEATURE_LAYER)(parts)
     probabilities, start = [], 0
     for k, (model, part) in enumerate(zip(models, parts, strict=True)):

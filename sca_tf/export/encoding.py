@@ -129,7 +129,7 @@ def substitute_base(sequences: tf.Tensor, index: tf.Tensor, alt: tf.Tensor, inpu
     alt_ok = _assert(~tf.reduce_any(not_a_base), tf.strings.join([
         "alt[", tf.strings.as_string(bad_alt), "] = ", tf.gather(alt, tf.maximum(bad_alt, 0)),
         " is not one base A, C, G, T or N"]))
-    with tf.control_dependencies([index_ok, alt_ok]):
+    with tf.control_dependencies([index_ok, alt_ok]):  # both cuts: a bad index must fail the check, not a cut
         head = tf.strings.substr(sequences, tf.zeros_like(index), index)
-    tail = tf.strings.substr(sequences, index + 1, tf.maximum(tf.strings.length(sequences) - index - 1, 0))
+        tail = tf.strings.substr(sequences, index + 1, tf.maximum(tf.strings.length(sequences) - index - 1, 0))
     return tf.strings.join([head, alt, tail])

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import keras
 import numpy as np
 import tensorflow as tf
 import xgboost
@@ -21,7 +20,6 @@ import xgboost
 from sca_tf.data.encoding import one_hot
 from sca_tf.errors import ScaInputError
 from sca_tf.evaluate.xgb import load_booster
-from sca_tf.explain.attributions import logit_model
 from sca_tf.export.bridge import ASSETS_EXTRA, BOOSTER_FILE
 from sca_tf.export.signatures import EMBED, FEATURES_OUTPUT, PREDICT_ONEHOT, PROBABILITY_OUTPUT, input_length_of
 from sca_tf.models import feature_extractor, load_classifier
@@ -84,16 +82,16 @@ def load_predictor(path: str | os.PathLike[str]) -> Predictor:
 def _keras_predictor(model_path: Path, booster_path: Path | None) -> Predictor:
     model = load_classifier(model_path)
     length = input_length_of(model)
-    logit, features = logit_model(model), feature_extractor(model)
-    both = keras.Model(model.inputs[0], [logit.output, features.output])
+    features = feature_extractor(model)  # the embedding, then the model's logit as its last column
 
     @tf.function(input_signature=[tf.TensorSpec([None, length], tf.uint8)], reduce_retracing=True)
     def logits_only(codes: tf.Tensor) -> tf.Tensor:
-        return logit(one_hot(codes), training=False)
+        return features(one_hot(codes), training=False)[:, -1]
 
     @tf.function(input_signature=[tf.TensorSpec([None, length], tf.uint8)], reduce_retracing=True)
     def logits_and_features(codes: tf.Tensor) -> list[tf.Tensor]:
-        return both(one_hot(codes), training=False)
+        embedded = features(one_hot(codes), training=False)
+        return [embedded[:, -1], embedded]
 
     def scores(codes: np.ndarray, with_features: bool) -> tuple[np.ndarray, np.ndarray | None]:
         if with_features:
