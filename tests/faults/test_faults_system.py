@@ -81,11 +81,20 @@ def test_case4_text_file_as_xgboost_booster_is_one_short_line(trained: Path, tmp
     assert not (tmp_path / "models").exists()
 
 
+#: First lines of every child: SIGINT delivered and handled as Python does by default, as in a shell where a user
+#: presses Ctrl-C (a test runner may block or ignore SIGINT, and a child inherits both across exec).
+_AS_FROM_A_TERMINAL = """\
+import signal
+signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+signal.signal(signal.SIGINT, signal.default_int_handler)
+"""
+
+
 def _python(script: str, *args: str) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "tests"),
                                                         os.environ.get("PYTHONPATH", "")])}
-    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(script), *args], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen([sys.executable, "-c", _AS_FROM_A_TERMINAL + textwrap.dedent(script), *args], env=env,
+                            text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def test_case5_sigint_during_dge_exits_130_on_one_line_and_leaves_no_table(study: Study, tmp_path: Path) -> None:
