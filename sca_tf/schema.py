@@ -39,10 +39,11 @@ SPLIT_SCHEMES = ("random", "chrom")
 #: (``chrom_kfold``); validation carved from the other folds.
 KFOLD, CHROM_KFOLD = "kfold", "chrom_kfold"
 FOLD_SCHEMES = (KFOLD, CHROM_KFOLD)
-#: What a classifier predicts: ``de`` (P(DE), one sigmoid) or ``direction`` (softmax over
-#: :data:`DIRECTION_CLASSES`, whose order is that of the dataset's ``status`` codes 0-2).
-DE_TARGET, DIRECTION_TARGET = "de", "direction"
-TARGETS = (DE_TARGET, DIRECTION_TARGET)
+#: What a model predicts: ``de`` (P(DE), one sigmoid), ``direction`` (softmax over :data:`DIRECTION_CLASSES`,
+#: whose order is that of the dataset's ``status`` codes 0-2) or ``log2fc`` (DESeq2's log2 fold change of a testable
+#: gene, one linear unit).
+DE_TARGET, DIRECTION_TARGET, LOG2FC_TARGET = "de", "direction", "log2fc"
+TARGETS = (DE_TARGET, DIRECTION_TARGET, LOG2FC_TARGET)
 DIRECTION_CLASSES = DATASET_STATUS_ORDER[:3]
 #: Share of the testable genes held out for test, and of the rest carved out of train for validation.
 TEST_FRACTION, VALIDATION_FRACTION = 0.2, 0.1

@@ -26,4 +26,5 @@ def add_verbs(verbs: Any) -> None:
                       help="none: folds stratified over genes; chrom: whole chromosomes per fold "
                            f"(default {default(CVConfig, 'group')})")
     verb.add_argument("--target", choices=TARGETS, help="de: DE or not (binary); direction: not_de / up / down "
-                                                        f"(softmax) (default {default(CVConfig, 'target')})")
+                                                        "(softmax); log2fc: regression of the log2 fold change "
+                                                        f"(Huber loss) (default {default(CVConfig, 'target')})")

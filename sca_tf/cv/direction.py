@@ -8,7 +8,7 @@ Score columns are named ``<model>:<class>``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +20,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sca_tf import io
-from sca_tf.evaluate.baselines import DEFAULT_CS, gc_cpg_features, kmer_frequencies
+from sca_tf.cv.baselines import Featurize, fold_baselines
+from sca_tf.evaluate.baselines import DEFAULT_CS
 from sca_tf.evaluate.direction import DIRECTION_METRICS, direction_intervals, direction_metrics
+from sca_tf.evaluate.report import format_metric, format_with_interval
 from sca_tf.schema import DIRECTION_CLASSES, SPLITS, TEST, TRAIN, VALIDATION
-from sca_tf.sequence import decode_bases
 
 _CLASS_CODES = np.arange(len(DIRECTION_CLASSES))
-Featurize = Callable[[Any], np.ndarray]
 
 
 def class_codes(status: np.ndarray) -> np.ndarray:
@@ -48,17 +48,11 @@ def score_direction_fold(builder: Any, model_paths: Mapping[str, Path], *, seed:
     for name, path in model_paths.items():
         columns |= _class_columns(name, predict_codes(load_classifier(path, expected_model=name), test.codes))
         kinds[name] = "model"
-    sequences = {split: [decode_bases(row) for row in arrays.codes] for split, arrays in splits.items()}
-    baselines: dict[str, tuple[str, Featurize]] = {
-        "GC + CpG logistic regression": ("baseline", lambda s: gc_cpg_features(sequences[s])),
-        "k-mer (k=4,5,6) logistic regression": ("baseline", lambda s: kmer_frequencies(sequences[s])),
-        "baseMean only (expression confounder)": ("confounder",
-                                                  lambda s: np.log1p(splits[s].base_mean).reshape(-1, 1)),
-    }
     frequencies = np.bincount(classes[TRAIN], minlength=len(DIRECTION_CLASSES)) / classes[TRAIN].size
     columns |= _class_columns("Prevalence only", np.tile(frequencies, (test.labels.size, 1)))
     kinds["Prevalence only"] = "baseline"
-    for name, (kind, featurize) in baselines.items():
+    for name, (kind, featurize) in fold_baselines(splits).items():
+        name = name if kind == "confounder" else f"{name} logistic regression"
         columns |= _class_columns(name, _multinomial(featurize, classes, seed))
         kinds[name] = kind
     return pd.DataFrame(columns), {name: {"kind": kind} for name, kind in kinds.items()}
@@ -120,18 +114,13 @@ def _markdown(report: Mapping[str, Any], n_genes: int) -> str:
              "", "## Pooled out-of-fold metrics", "",
              "| Model | " + " | ".join(DIRECTION_METRICS) + " |", "|---|" + "---:|" * len(DIRECTION_METRICS)]
     for name, row in report["pooled"].items():
-        cells = [f"{_fmt(row['metrics'][m])} [{_fmt(row['ci'][m][0])}, {_fmt(row['ci'][m][1])}]"
-                 for m in DIRECTION_METRICS]
+        cells = [format_with_interval(row["metrics"][m], row["ci"][m]) for m in DIRECTION_METRICS]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += ["", "## Folds (test parts)", "", "| Fold | Genes | " + " | ".join(DIRECTION_CLASSES) + " |",
               "|---:|---:|" + "---:|" * len(DIRECTION_CLASSES)]
     lines += [f"| {f['fold']} | {f['genes']} | " + " | ".join(str(f[f'n_{c}']) for c in DIRECTION_CLASSES) + " |"
               for f in report["folds"]]
     lines += ["", "## Per-fold macro AUROC / up-vs-down AUROC", ""]
-    lines += [f"- {name}: " + ", ".join(f"{_fmt(f['macro_auroc'])} / {_fmt(f['up_vs_down_auroc'])}" for f in folds)
+    lines += [f"- {name}: " + ", ".join(f"{format_metric(f['macro_auroc'])} / {format_metric(f['up_vs_down_auroc'])}" for f in folds)
               for name, folds in report["per_fold"].items()]
     return "\n".join(lines) + "\n"
-
-
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None or not np.isfinite(value) else f"{value:.3f}"

@@ -18,8 +18,9 @@ from sca_tf.config_files import read_json_file
 from sca_tf.cv.run import FOLD_FILE
 from sca_tf.errors import ScaInputError
 from sca_tf.export import ExportedModel, export_model
-from sca_tf.models import FEATURE_LAYER, OUTPUT_LAYER, load_classifier
+from sca_tf.models import FEATURE_LAYER, OUTPUT_LAYER, load_classifier, model_target
 from sca_tf.provenance import describe_file
+from sca_tf.schema import DE_TARGET
 
 COMBINATION = "arithmetic mean of the fold models' probabilities"
 
@@ -50,6 +51,10 @@ def fold_ensemble(models: list[keras.Model], name: str) -> keras.Model:
     Each fold's head (the layers after its feature layer) reads that fold's columns of ``features``, so the
     ensemble's probability is exactly the mean of the fold models' probabilities.
     """
+    targets = sorted({model_target(model) for model in models})
+    if targets != [DE_TARGET]:
+        raise ScaInputError(f"the fold models predict the {', '.join(targets)} target; a fold ensemble averages "
+                            "P(DE), so only 'de'-target cross-validations make one")
     lengths = sorted({int(model.inputs[0].shape[1]) for model in models})
     if len(lengths) != 1:
         raise ScaInputError(f"the fold models take promoters of different lengths: {lengths}")

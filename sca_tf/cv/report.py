@@ -19,7 +19,7 @@ import pandas as pd
 from sca_tf import io
 from sca_tf.errors import ScaInputError
 from sca_tf.evaluate import ModelEvaluation, bootstrap_intervals, confusion_counts, metrics_at_threshold, prevalence
-from sca_tf.evaluate.report import json_report, write_report
+from sca_tf.evaluate.report import format_metric, json_report, write_report
 
 OOF_FILE = "oof_predictions.tsv"
 POOLED_DIR = "pooled"
@@ -120,10 +120,6 @@ def _folds_markdown(fold_summary: list[dict[str, Any]], per_fold: Mapping[str, l
               "| Model | " + " | ".join(f"fold {f['fold']} {m}" for f in fold_summary for m in _PER_FOLD_COLUMNS)
               + " |", "|---|" + "---:|" * (len(fold_summary) * len(_PER_FOLD_COLUMNS))]
     for name, folds in per_fold.items():
-        cells = [_fmt(fold["metrics"][metric]) for fold in folds for metric in _PER_FOLD_COLUMNS]
+        cells = [format_metric(fold["metrics"][metric]) for fold in folds for metric in _PER_FOLD_COLUMNS]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
-
-
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"

@@ -28,7 +28,17 @@ from sca_tf import io
 from sca_tf.config_files import read_json_file
 from sca_tf.errors import ScaInputError
 from sca_tf.provenance import library_versions, sha256_of
-from sca_tf.schema import CHROM_KFOLD, DE_TARGET, KFOLD, TARGETS, TEST, TRAIN, VALIDATION
+from sca_tf.schema import (
+    CHROM_KFOLD,
+    DE_TARGET,
+    DIRECTION_TARGET,
+    KFOLD,
+    LOG2FC_TARGET,
+    TARGETS,
+    TEST,
+    TRAIN,
+    VALIDATION,
+)
 from sca_tf.workflow import RunConfig, evaluate_run, prepare_tables, train_models
 
 logger = logging.getLogger(__name__)
@@ -95,6 +105,7 @@ class CVResult:
 def cross_validate(config: CVConfig = CVConfig()) -> CVResult:
     """Run the K folds of ``config`` (reusing completed ones), then pool and report; see the module docstring."""
     from sca_tf.cv.direction import write_direction_report
+    from sca_tf.cv.log2fc import write_log2fc_report
     from sca_tf.cv.report import write_cv_report
 
     began = time.perf_counter()
@@ -111,7 +122,8 @@ def cross_validate(config: CVConfig = CVConfig()) -> CVResult:
             outcome = _run_fold(config, out, fold, settings, de_table, promoters, chrom_of)
         outcomes.append(outcome)
         logger.info("fold %d of %d: %d held-out genes", fold + 1, config.folds, len(outcome.predictions))
-    write = write_cv_report if config.target == DE_TARGET else write_direction_report
+    write = {DE_TARGET: write_cv_report, DIRECTION_TARGET: write_direction_report,
+             LOG2FC_TARGET: write_log2fc_report}[config.target]
     files = write(outcomes, out, n_resamples=config.n_resamples, seed=config.seed,
                   context={"folds": config.folds, "group": config.group, "target": config.target,
                            "models": ", ".join(config.models), "simulated": config.simulated, "seed": config.seed},
@@ -142,8 +154,10 @@ def _run_fold(config: CVConfig, out: Path, fold: int, settings: dict[str, Any], 
         scored = {row.name: {"kind": row.kind, "threshold": row.threshold} for row in rows}
     else:
         from sca_tf.cv.direction import score_direction_fold
+        from sca_tf.cv.log2fc import score_log2fc_fold
 
-        predictions, scored = score_direction_fold(builder, model_paths, seed=config.seed)
+        score = score_direction_fold if config.target == DIRECTION_TARGET else score_log2fc_fold
+        predictions, scored = score(builder, model_paths, seed=config.seed)
     genes = {split: sorted(read_split(builder, split).gene_ids.tolist()) for split in (TRAIN, VALIDATION)}
     record = {
         "settings": settings,

@@ -1,5 +1,6 @@
 """Train / validation / test ``tf.data`` pipelines of ``(one-hot [L, 4] float32, label float32)``; the label is
-the DE label (target ``de``) or the status code 0 not_de / 1 up / 2 down (target ``direction``).
+the DE label (target ``de``), the status code 0 not_de / 1 up / 2 down (target ``direction``) or the pair
+``(log2FoldChange, DE label)`` (target ``log2fc``: the model regresses the first, its metrics call DE from the second).
 
 >>> import tensorflow_datasets as tfds
 >>> from sca_tf_datasets.sca_promoters import sca_promoters_dataset_builder  # registers the builder
@@ -37,7 +38,7 @@ import tensorflow_datasets as tfds
 from sca_tf.data import balancing
 from sca_tf.data.encoding import one_hot, reverse_complement_codes
 from sca_tf.errors import ScaInputError
-from sca_tf.schema import DE_TARGET, SPLITS, TARGETS, TEST, TRAIN, VALIDATION
+from sca_tf.schema import DE_TARGET, DIRECTION_TARGET, LOG2FC_TARGET, SPLITS, TARGETS, TEST, TRAIN, VALIDATION
 from sca_tf.sequence import encode_bases
 
 _AUTOTUNE = tf.data.AUTOTUNE
@@ -64,7 +65,8 @@ class PipelineConfig:
         only if it passed the gate.
       synthetic_ratio: synthetic positives added per real training positive (the file must hold enough).
       eval_parallel_calls: fixed parallelism of the validation / test one-hot map.
-      target: ``de`` (label 0/1) or ``direction`` (status code 0-2; no balancing).
+      target: ``de`` (label 0/1), ``direction`` (status code 0-2) or ``log2fc`` (log2 fold change and DE label);
+        the last two train with ``balance = "none"``.
     """
 
     batch_size: int = 256
@@ -132,8 +134,8 @@ def make_datasets(
     if config.batch_size % replicas:
         raise ScaInputError(f"batch_size {config.batch_size} does not divide evenly over {replicas} replicas")
     arrays = {split: _read_split(source, split, config.target) for split in SPLITS}
-    counts = {split: {"not_de": int((labels == 0).sum()), "de": int((labels > 0).sum())}
-              for split, (_, labels) in arrays.items()}
+    de = {split: _de_labels(labels) for split, (_, labels) in arrays.items()}
+    counts = {split: {"not_de": int((labels == 0).sum()), "de": int(labels.sum())} for split, labels in de.items()}
     train_codes, train_labels = arrays[TRAIN]
     sequence_length = int(train_codes.shape[1])
     if counts[TRAIN]["not_de"] == 0 or counts[TRAIN]["de"] == 0:
@@ -152,14 +154,11 @@ def make_datasets(
         n_synthetic_available=len(synthetic),
         synthetic_ratio=config.synthetic_ratio,
     )
-    pools = balancing.EpochPools.from_labels((train_labels > 0).astype(np.int64), n_synthetic=len(synthetic))
-    train = _training_pipeline(
-        np.concatenate([train_codes, synthetic]),
-        np.concatenate([train_labels, np.ones(len(synthetic), dtype=train_labels.dtype)]),
-        pools,
-        sizes,
-        config,
-    )
+    pools = balancing.EpochPools.from_labels(de[TRAIN], n_synthetic=len(synthetic))
+    if len(synthetic):  # synthetic positives exist for the de target only
+        train_codes = np.concatenate([train_codes, synthetic])
+        train_labels = np.concatenate([train_labels, np.ones(len(synthetic), dtype=train_labels.dtype)])
+    train = _training_pipeline(train_codes, train_labels, pools, sizes, config)
     return Datasets(
         train=train,
         validation=_evaluation_pipeline(*arrays[VALIDATION], replicas, config),
@@ -176,32 +175,44 @@ def make_datasets(
     )
 
 
+def _de_labels(labels: np.ndarray) -> np.ndarray:
+    """The DE label (0/1, int64) of any target's labels: the label itself, status > 0, or the pair's second column."""
+    return (labels[:, 1] if labels.ndim == 2 else labels > 0).astype(np.int64)
+
+
 def _read_split(
     source: tfds.core.DatasetBuilder | Mapping[str, tf.data.Dataset], split: str, target: str = DE_TARGET
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The split's base codes ``[n, L]`` (uint8) and ``target``'s labels ``[n]`` (int64), in stored order."""
-    key = "label" if target == DE_TARGET else "status"
+    """The split's base codes ``[n, L]`` (uint8) and ``target``'s labels, in stored order: ``[n]`` int64 for ``de``
+    and ``direction``, ``[n, 2]`` float64 ``(log2FoldChange, label)`` for ``log2fc``."""
+    keys = {DE_TARGET: ("label",), DIRECTION_TARGET: ("status",), LOG2FC_TARGET: ("log2FoldChange", "label")}[target]
     if isinstance(source, tfds.core.DatasetBuilder):
         if split not in source.info.splits:
             raise ScaInputError(f"{source.name}/{source.builder_config.name} has no {split!r} split")
         examples = source.as_dataset(
             split=split,
             shuffle_files=False,
-            decoders=tfds.decode.PartialDecoding({"sequence": True, key: True}),
+            decoders=tfds.decode.PartialDecoding({"sequence": True, **{key: True for key in keys}}),
             read_config=tfds.ReadConfig(num_parallel_calls_for_decode=_READ_PARALLELISM),
         )
     elif split in source:
         examples = source[split]
     else:
         raise ScaInputError(f"no {split!r} split among {', '.join(source)}")
-    pairs = examples.map(lambda example: (example["sequence"], example[key]), num_parallel_calls=_AUTOTUNE)
+    pairs = examples.map(lambda example: (example["sequence"], tuple(example[key] for key in keys)),
+                         num_parallel_calls=_AUTOTUNE)
     codes, labels = [], []
     for batch_codes, batch_labels in pairs.batch(4096).as_numpy_iterator():
         codes.append(batch_codes)
-        labels.append(batch_labels.astype(np.int64))
+        labels.append(batch_labels[0].astype(np.int64) if len(keys) == 1
+                      else np.stack([column.astype(np.float64) for column in batch_labels], axis=1))
     if not codes:
         raise ScaInputError(f"the {split!r} split is empty")
-    return np.concatenate(codes), np.concatenate(labels)
+    labels_array = np.concatenate(labels)
+    if labels_array.ndim == 2 and not np.isfinite(labels_array[:, 0]).all():
+        raise ScaInputError(f"the {split!r} split has genes without a finite log2FoldChange; the log2fc target needs "
+                            "testable genes only")
+    return np.concatenate(codes), labels_array
 
 
 def _training_pipeline(

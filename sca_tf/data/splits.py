@@ -21,15 +21,16 @@ class SplitArrays:
     labels: np.ndarray
     base_mean: np.ndarray
     status: np.ndarray
-
+    log2fc: np.ndarray
 
 
 def read_split(builder: tfds.core.DatasetBuilder, split: str) -> SplitArrays:
-    """Every example of ``split`` (gene_id, base codes, label, baseMean, DE status) as numpy arrays."""
+    """Every example of ``split`` (gene_id, base codes, label, baseMean, DE status, log2FoldChange) as arrays."""
     if split not in builder.info.splits:
         raise ScaInputError(f"TFDS dataset {builder.info.full_name} has no split {split!r}; it has "
                             f"{', '.join(builder.info.splits)}")
-    columns: dict[str, list[Any]] = {"gene_id": [], "sequence": [], "label": [], "baseMean": [], "status": []}
+    columns: dict[str, list[Any]] = {key: [] for key in ("gene_id", "sequence", "label", "baseMean", "status",
+                                                          "log2FoldChange")}
     for example in tfds.as_numpy(builder.as_dataset(split=split, shuffle_files=False)):
         for key, values in columns.items():
             values.append(example[key])
@@ -41,4 +42,5 @@ def read_split(builder: tfds.core.DatasetBuilder, split: str) -> SplitArrays:
         labels=np.array(columns["label"], dtype=np.int64),
         base_mean=np.array(columns["baseMean"], dtype=np.float64),
         status=status_names[np.array(columns["status"], dtype=np.int64)],
+        log2fc=np.array(columns["log2FoldChange"], dtype=np.float64),
     )

@@ -43,11 +43,11 @@ from sca_tf.evaluate.report import (
 
 __all__ = [
     "CONFOUNDER_NOTE",
-    "LabelledSequences",
     "METRIC_NAMES",
-    "ModelEvaluation",
     "PAPER_COLUMNS",
     "REPORT_COLUMNS",
+    "LabelledSequences",
+    "ModelEvaluation",
     "ReportFiles",
     "basemean_logistic",
     "bootstrap_intervals",

@@ -51,7 +51,7 @@ def results_table(evaluations: Sequence[ModelEvaluation]) -> pd.DataFrame:
         row["Threshold"] = evaluation.threshold
         for name in METRIC_NAMES:
             low, high = evaluation.intervals[name]
-            row[f"{_METRIC_COLUMNS[name]} 95% CI"] = f"[{_fmt(low)}, {_fmt(high)}]"
+            row[f"{_METRIC_COLUMNS[name]} 95% CI"] = f"[{format_metric(low)}, {format_metric(high)}]"
         rows.append(row)
     return pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
 
@@ -67,7 +67,7 @@ def markdown_report(evaluations: Sequence[ModelEvaluation], *, title: str = "sca
         lines.append(f"- {key}: {value}")
     lines += [
         f"- test examples: {first.n_test}, of which DE: {first.confusion['tp'] + first.confusion['fn']} "
-        f"(prevalence {_fmt(first.prevalence)}; the no-skill AUPRC)",
+        f"(prevalence {format_metric(first.prevalence)}; the no-skill AUPRC)",
         f"- threshold: {THRESHOLD_RULE}",
         f"- intervals: {int(first.bootstrap['confidence'] * 100)}% percentile bootstrap, "
         f"{first.bootstrap['n_resamples']} resamples of the test split, seed {first.bootstrap['seed']}",
@@ -115,7 +115,7 @@ def plot_roc_curves(evaluations: Sequence[ModelEvaluation], path: str | os.PathL
     for evaluation in evaluations:
         if np.unique(evaluation.test_labels).size == 2:
             fpr, tpr, _ = roc_curve(evaluation.test_labels, evaluation.test_scores)
-            axes.plot(fpr, tpr, label=f"{evaluation.name} (AUC {_fmt(evaluation.metrics['auroc'])})")
+            axes.plot(fpr, tpr, label=f"{evaluation.name} (AUC {format_metric(evaluation.metrics['auroc'])})")
     axes.set(xlabel="False positive rate", ylabel="True positive rate", xlim=(0, 1), ylim=(0, 1.01),
              title="ROC, test split")
     _legend_below(axes)
@@ -128,12 +128,12 @@ def plot_pr_curves(evaluations: Sequence[ModelEvaluation], path: str | os.PathLi
     figure = Figure(figsize=(5.5, 5))
     axes = figure.subplots()
     rate = evaluations[0].prevalence
-    axes.axhline(rate, color="grey", linestyle=":", linewidth=1, label=f"prevalence {_fmt(rate)}")
+    axes.axhline(rate, color="grey", linestyle=":", linewidth=1, label=f"prevalence {format_metric(rate)}")
     for evaluation in evaluations:
         if evaluation.test_labels.any():
             precision, recall, _ = precision_recall_curve(evaluation.test_labels, evaluation.test_scores)
             axes.step(recall, precision, where="post",
-                      label=f"{evaluation.name} (AUPRC {_fmt(evaluation.metrics['auprc'])})")
+                      label=f"{evaluation.name} (AUPRC {format_metric(evaluation.metrics['auprc'])})")
     axes.set(xlabel="Recall", ylabel="Precision", xlim=(0, 1), ylim=(0, 1.01), title="Precision-recall, test split")
     _legend_below(axes)
     return write_png(figure, path)
@@ -163,16 +163,22 @@ def _check_evaluations(evaluations: Sequence[ModelEvaluation]) -> None:
 
 
 def _markdown_table(frame: pd.DataFrame) -> str:
-    cells = [[_fmt(value) if isinstance(value, float) else str(value) for value in row] for row in frame.to_numpy()]
+    cells = [[format_metric(value) if isinstance(value, float) else str(value) for value in row] for row in frame.to_numpy()]
     header = "| " + " | ".join(frame.columns) + " |"
     rule = "|" + "|".join("---" if column == "Model" else "---:" for column in frame.columns) + "|"
     return "\n".join([header, rule, *("| " + " | ".join(row) + " |" for row in cells)])
 
 
-def _fmt(value: float) -> str:
-    return "n/a" if value is None or not np.isfinite(value) else f"{value:.3f}"
-
 
 def _legend_below(axes: Any) -> None:
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), fontsize="small", frameon=False)
 
+
+def format_metric(value: float | None) -> str:
+    """A metric as printed in every report: three decimals, ``n/a`` when undefined (``None`` or NaN)."""
+    return "n/a" if value is None or not np.isfinite(value) else f"{value:.3f}"
+
+
+def format_with_interval(value: float | None, interval: tuple[float, float]) -> str:
+    """``value [low, high]`` with :func:`format_metric`'s rounding."""
+    return f"{format_metric(value)} [{format_metric(interval[0])}, {format_metric(interval[1])}]"

@@ -39,8 +39,9 @@ from sca_tf.export.signatures import (
     export_archive,
     input_length_of,
 )
-from sca_tf.models import feature_extractor, load_classifier
+from sca_tf.models import feature_extractor, load_classifier, model_target
 from sca_tf.provenance import describe_file, library_versions
+from sca_tf.schema import DE_TARGET
 from sca_tf.sequence import encode_bases
 
 TOLERANCE = 1e-5
@@ -91,9 +92,10 @@ def export_model(
         seed: seeds the random promoters used to verify the export.
     """
     name = layout.check_model_name(model_name or getattr(model, "model_name", model.name))
-    if model.outputs[0].shape[-1] != 1:
-        raise ScaInputError(f"model {name!r} has {model.outputs[0].shape[-1]} outputs; the serving signatures "
-                            "return one P(DE) per promoter, so only 'de'-target models export")
+    target = model_target(model)
+    if target != DE_TARGET:
+        raise ScaInputError(f"model {name!r} predicts the {target!r} target; the serving signatures return one P(DE) "
+                            "per promoter, so only 'de'-target models export (score others with `sca-tf predict`)")
     width = embedding_width(model)
     if booster is not None and booster.n_features_in_ != width:
         raise ScaInputError(f"the XGBoost booster takes {booster.n_features_in_} features, but model {name!r} "

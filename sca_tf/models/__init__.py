@@ -14,7 +14,7 @@ import inspect
 from typing import Any
 
 from sca_tf.errors import ScaInputError, reject_unknown_keys
-from sca_tf.models.base import FEATURE_LAYER, OUTPUT_LAYER, SequenceClassifier
+from sca_tf.models.base import FEATURE_LAYER, OUTPUT_LAYER, SequenceClassifier, model_target
 from sca_tf.models.checkpoints import load_classifier
 from sca_tf.models.cnn import CNNClassifier
 from sca_tf.models.cnn_lstm import CNNLSTMClassifier
@@ -26,8 +26,8 @@ from sca_tf.models.layers import (
     SinusoidalPositionalEncoding,
     TopKPooling1D,
 )
-from sca_tf.models.losses import WeightedBinaryCrossentropy
-from sca_tf.models.metrics import DEProbabilityAUC
+from sca_tf.models.losses import Log2FCHuber, WeightedBinaryCrossentropy
+from sca_tf.models.metrics import AbsoluteLog2FCAUC, DEProbabilityAUC, Log2FCPearson
 from sca_tf.models.transformer import TransformerClassifier
 
 MODELS: dict[str, type[SequenceClassifier]] = {
@@ -66,12 +66,15 @@ __all__ = [
     "MODELS",
     "MODEL_NAMES",
     "OUTPUT_LAYER",
+    "AbsoluteLog2FCAUC",
     "AttentionPooling1D",
     "CNNClassifier",
     "CNNLSTMClassifier",
     "DEProbabilityAUC",
     "LayerScale",
     "LearnedPositionalEmbedding",
+    "Log2FCHuber",
+    "Log2FCPearson",
     "SequenceClassifier",
     "SinusoidalPositionalEncoding",
     "TopKPooling1D",
@@ -82,4 +85,5 @@ __all__ = [
     "feature_extractor",
     "load_classifier",
     "model_class",
+    "model_target",
 ]

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import keras
 
 from sca_tf.errors import ScaInputError
-from sca_tf.schema import DE_TARGET, DIRECTION_CLASSES, DIRECTION_TARGET, TARGETS
+from sca_tf.schema import DE_TARGET, DIRECTION_CLASSES, DIRECTION_TARGET, LOG2FC_TARGET, TARGETS
 from sca_tf.sequence import ALPHABET
 
 FEATURE_LAYER = "features"
@@ -42,6 +42,16 @@ class SequenceClassifier(keras.Model):
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable, **self.hparams}
+
+
+def model_target(model: keras.Model) -> str:
+    """What ``model`` predicts (one of :data:`~sca_tf.schema.TARGETS`): an sca-tf classifier's ``target``
+    hyperparameter; for another Keras model (e.g. a fold ensemble of ``de`` models) ``direction`` if it outputs one
+    probability per class, else ``de``."""
+    target = getattr(model, "hparams", {}).get("target") if isinstance(model, SequenceClassifier) else None
+    if target is not None:
+        return target
+    return DIRECTION_TARGET if int(model.outputs[0].shape[-1]) == len(DIRECTION_CLASSES) else DE_TARGET
 
 
 def one_hot_input(input_length: int) -> keras.KerasTensor:
@@ -82,14 +92,18 @@ def check_pooled_length(input_length: int, pool_size: int, n_blocks: int) -> Non
 def classifier_head(x: keras.KerasTensor, dense_units: Sequence[int], dropout: float,
                     target: str = DE_TARGET) -> keras.KerasTensor:
     """Dense ReLU layers (the last one named :data:`FEATURE_LAYER`), dropout and a float32 output: one sigmoid
-    unit for the ``de`` target, a softmax over :data:`~sca_tf.schema.DIRECTION_CLASSES` for ``direction``."""
+    unit for the ``de`` target, a softmax over :data:`~sca_tf.schema.DIRECTION_CLASSES` for ``direction``, one
+    linear unit (the predicted log2 fold change) for ``log2fc``."""
     for index, units in enumerate(dense_units, start=1):
         last = index == len(dense_units)
         x = keras.layers.Dense(units, activation="relu", name=FEATURE_LAYER if last else f"dense_{index}")(x)
     if dropout > 0:
         x = keras.layers.Dropout(dropout, name="head_dropout")(x)
-    if choice("target", target, TARGETS) == DIRECTION_TARGET:
+    target = choice("target", target, TARGETS)
+    if target == DIRECTION_TARGET:
         return keras.layers.Dense(len(DIRECTION_CLASSES), activation="softmax", dtype="float32", name=OUTPUT_LAYER)(x)
+    if target == LOG2FC_TARGET:
+        return keras.layers.Dense(1, dtype="float32", name=OUTPUT_LAYER)(x)
     return keras.layers.Dense(1, activation="sigmoid", dtype="float32", name=OUTPUT_LAYER)(x)
 
 

@@ -33,3 +33,21 @@ class WeightedBinaryCrossentropy(keras.losses.Loss):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "positive_weight": self.positive_weight}
+
+
+@keras.saving.register_keras_serializable(package="sca_tf")
+class Log2FCHuber(keras.losses.Loss):
+    """Huber loss of the predicted log2 fold change, for the ``log2fc`` target's labels ``(log2fc, de)``: quadratic
+    within ``delta`` of the truth, linear beyond, so a few genes with extreme fold changes do not dominate."""
+
+    def __init__(self, delta: float = 1.0, name: str = "log2fc_huber", **kwargs: Any):
+        super().__init__(name=name, **kwargs)
+        if not delta > 0:
+            raise ScaInputError(f"delta: expected a positive number, got {delta!r}")
+        self.delta = float(delta)
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        return keras.losses.huber(ops.cast(y_true[:, :1], y_pred.dtype), y_pred, delta=self.delta)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "delta": self.delta}

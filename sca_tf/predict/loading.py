@@ -3,6 +3,8 @@
 
 Every form gives a :class:`Predictor`: base codes ``[batch, L]`` (``uint8``, ``0..4``) in, P(DE), the
 pre-sigmoid logit and optionally the feature-layer embedding out. The input length ``L`` is read off the model.
+A ``log2fc``-target model gives its predicted log2 fold change in place of the logit (the linear head's output);
+a ``direction`` model (a softmax over three classes) is refused.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from sca_tf.errors import ScaInputError
 from sca_tf.evaluate.xgb import load_booster
 from sca_tf.export.bridge import ASSETS_EXTRA, BOOSTER_FILE
 from sca_tf.export.signatures import EMBED, FEATURES_OUTPUT, PREDICT_ONEHOT, PROBABILITY_OUTPUT, input_length_of
-from sca_tf.models import feature_extractor, load_classifier
+from sca_tf.models import feature_extractor, load_classifier, model_target
 from sca_tf.predict.local import LocalScorer, local_scorer
+from sca_tf.schema import DE_TARGET, LOG2FC_TARGET
 from sca_tf.sequence import decode_bases
 
 logger = logging.getLogger(__name__)
@@ -44,6 +47,7 @@ class Predictor:
     _scores: Callable[[np.ndarray, bool], tuple[np.ndarray, np.ndarray | None]]
     booster: xgboost.XGBClassifier | None = None
     local: LocalScorer | None = None  # the exact SNV shortcut of CNNs (Keras models only)
+    target: str = DE_TARGET  # de: scores are logits of P(DE); log2fc: predicted log2 fold changes
 
     def scores(self, codes: np.ndarray, *, features: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
         """``(logit [n] float64, features [n, width] or None)`` for base codes ``[n, input_length]``."""
@@ -81,6 +85,10 @@ def load_predictor(path: str | os.PathLike[str]) -> Predictor:
 
 def _keras_predictor(model_path: Path, booster_path: Path | None) -> Predictor:
     model = load_classifier(model_path)
+    target = model_target(model)
+    if target not in (DE_TARGET, LOG2FC_TARGET):
+        raise ScaInputError(f"model {model_path} predicts the {target!r} target (three class probabilities); "
+                            "predict and variants score 'de' and 'log2fc' models")
     length = input_length_of(model)
     features = feature_extractor(model)  # the embedding, then the model's logit as its last column
 
@@ -101,7 +109,7 @@ def _keras_predictor(model_path: Path, booster_path: Path | None) -> Predictor:
 
     booster = load_booster(booster_path) if booster_path is not None and booster_path.is_file() else None
     logger.info("loaded %s (%d bases%s)", model_path, length, ", with its XGBoost booster" if booster else "")
-    return Predictor(model_path, "keras", length, scores, booster, local_scorer(model))
+    return Predictor(model_path, "keras", length, scores, booster, local_scorer(model), target)
 
 
 def _saved_model_predictor(folder: Path) -> Predictor:

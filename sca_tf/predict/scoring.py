@@ -21,10 +21,12 @@ from tqdm.auto import tqdm
 from sca_tf import io
 from sca_tf.errors import ScaInputError
 from sca_tf.predict.loading import Predictor, probability
+from sca_tf.schema import DE_TARGET, LOG2FC_TARGET
 
 logger = logging.getLogger(__name__)
 
-PREDICTION_COLUMNS = ("id", "prob", "logit")
+#: Columns of ``predictions.tsv`` per target of the model (a ``log2fc`` model has no probability).
+PREDICTION_COLUMNS = {DE_TARGET: ("id", "prob", "logit"), LOG2FC_TARGET: ("id", "log2fc")}
 XGBOOST_COLUMN = "xgboost_prob"
 BATCH_SIZE = 512
 
@@ -61,7 +63,7 @@ def write_predictions(predictor: Predictor, items: Iterable[tuple[str, np.ndarra
                       batch_size: int = BATCH_SIZE) -> PredictionResult:
     """Score ``items`` and write ``out_dir/predictions.tsv`` (and ``embeddings.tsv`` when asked)."""
     out = io.ensure_output_dir(out_dir)
-    columns = [*PREDICTION_COLUMNS, *([XGBOOST_COLUMN] if predictor.booster is not None else [])]
+    columns = [*PREDICTION_COLUMNS[predictor.target], *([XGBOOST_COLUMN] if predictor.booster is not None else [])]
     n = 0
     with contextlib.ExitStack() as stack:
         table = _open(stack, out / "predictions.tsv")
@@ -70,7 +72,8 @@ def write_predictions(predictor: Predictor, items: Iterable[tuple[str, np.ndarra
         bar = stack.enter_context(tqdm(total=total, desc="predict", unit="seq", disable=None))
         for ids, codes in batched(items, batch_size):
             logits, features = predictor.scores(codes, features=embeddings)
-            rows = [ids, [f"{p:.6g}" for p in probability(logits)], [f"{x:.6g}" for x in logits]]
+            rows = [ids, *([[f"{p:.6g}" for p in probability(logits)]] if predictor.target == DE_TARGET else []),
+                    [f"{x:.6g}" for x in logits]]
             if predictor.booster is not None:
                 rows.append([f"{p:.6g}" for p in predictor.booster.predict_proba(features)[:, 1]])
             table.writelines("\t".join(row) + "\n" for row in zip(*rows))

@@ -41,6 +41,7 @@ from sca_tf.prep.fasta_windows import read_windows
 from sca_tf.prep.genome import check_assembly, contig_lengths, contig_resolver, open_genome
 from sca_tf.prep.promoters import extract
 from sca_tf.provenance import describe_file, library_versions
+from sca_tf.schema import DE_TARGET
 from sca_tf.sequence import codes_of, reverse_complement
 
 logger = logging.getLogger(__name__)
@@ -90,6 +91,9 @@ def run_variants(
     """Score the variants of ``vcf`` with the model at ``model`` (see the module docstring)."""
     began = time.perf_counter()
     predictor = load_predictor(model)
+    if predictor.target != DE_TARGET:
+        raise ScaInputError(f"model {model} predicts the {predictor.target!r} target; variants scores the change in "
+                            "P(DE), so it takes 'de'-target models (score both alleles' windows with `sca-tf predict`)")
     length = predictor.input_length
     if not 0 <= downstream < length:
         raise ScaInputError(f"--downstream {downstream}: expected 0 <= downstream < {length} (the model's length)")

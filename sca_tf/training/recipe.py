@@ -20,13 +20,14 @@ from typing import Any
 import keras
 
 from sca_tf.errors import ScaInputError
-from sca_tf.models import DEProbabilityAUC
-from sca_tf.models.losses import WeightedBinaryCrossentropy
+from sca_tf.models import AbsoluteLog2FCAUC, DEProbabilityAUC, Log2FCPearson
+from sca_tf.models.losses import Log2FCHuber, WeightedBinaryCrossentropy
 from sca_tf.models.presets import check_preset
-from sca_tf.schema import DE_TARGET
+from sca_tf.schema import DE_TARGET, DIRECTION_TARGET, LOG2FC_TARGET
 
 CHECKPOINT_MONITOR = "val_auprc"
-"""Metric a ``ModelCheckpoint`` / ``EarlyStopping`` should watch (``mode="max"``): AUPRC on validation."""
+"""Metric a ``ModelCheckpoint`` / ``EarlyStopping`` should watch (``mode="max"``): AUPRC of the DE call on
+validation, for every target (see :func:`classifier_metrics`)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,12 +106,19 @@ def recipe_for(model_name: str, learning_rate: float | None = None, preset: str 
 
 def classifier_metrics(target: str = DE_TARGET) -> list[keras.metrics.Metric]:
     """Accuracy, precision and recall at 0.5, AUROC and AUPRC (named ``auroc`` / ``auprc`` in the logs); for the
-    ``direction`` target the class accuracy and the AUROC / AUPRC of P(DE) = 1 - P(not_de)."""
-    if target != DE_TARGET:
+    ``direction`` target the class accuracy and the AUROC / AUPRC of P(DE) = 1 - P(not_de); for ``log2fc`` the
+    Pearson correlation (``pearson``) and the AUROC / AUPRC of the predicted ``|log2FC|`` for DE."""
+    if target == DIRECTION_TARGET:
         return [
             keras.metrics.SparseCategoricalAccuracy(name="accuracy"),
             DEProbabilityAUC(curve="ROC", num_thresholds=500, name="auroc"),
             DEProbabilityAUC(curve="PR", num_thresholds=500, name="auprc"),
+        ]
+    if target == LOG2FC_TARGET:
+        return [
+            Log2FCPearson(name="pearson"),
+            AbsoluteLog2FCAUC(curve="ROC", num_thresholds=500, name="auroc"),
+            AbsoluteLog2FCAUC(curve="PR", num_thresholds=500, name="auprc"),
         ]
     return [
         keras.metrics.BinaryAccuracy(name="accuracy"),
@@ -131,17 +139,28 @@ def compile_classifier(
 ) -> keras.Model:
     """Compile ``model`` with ``recipe``'s optimizer and loss and :func:`classifier_metrics`; return it.
 
-    The ``direction`` target takes sparse categorical cross-entropy over (not_de, up, down), unweighted.
+    The ``direction`` target takes sparse categorical cross-entropy over (not_de, up, down), unweighted; ``log2fc``
+    the Huber loss of the fold change (:class:`~sca_tf.models.losses.Log2FCHuber`).
 
     XLA is left off: on CPU it halves throughput (see docs/measured-facts.md).
     """
     model.compile(
         optimizer=recipe.optimizer(total_steps),
-        loss=recipe.loss(positive_weight) if target == DE_TARGET else keras.losses.SparseCategoricalCrossentropy(),
+        loss=target_loss(recipe, target, positive_weight),
         metrics=classifier_metrics(target),
         jit_compile=False,
     )
     return model
+
+
+def target_loss(recipe: TrainingRecipe, target: str, positive_weight: float | None = None) -> keras.losses.Loss:
+    """The loss of ``target``: the recipe's (weighted) BCE for ``de``, categorical cross-entropy for ``direction``,
+    Huber for ``log2fc``."""
+    if target == DIRECTION_TARGET:
+        return keras.losses.SparseCategoricalCrossentropy()
+    if target == LOG2FC_TARGET:
+        return Log2FCHuber()
+    return recipe.loss(positive_weight)
 
 
 def describe(recipe: TrainingRecipe, positive_weight: float | None) -> dict[str, Any]:

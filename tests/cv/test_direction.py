@@ -15,6 +15,7 @@ from sca_tf.cv import CVConfig
 from sca_tf.cv.ensemble import export_fold_ensemble
 from sca_tf.errors import ScaInputError
 from sca_tf.evaluate.direction import direction_metrics
+from sca_tf.predict.run import run_predict
 
 CLASSES = ("not_de", "up", "down")
 
@@ -67,7 +68,10 @@ def test_pooled_direction_metrics_are_those_of_the_out_of_fold_scores(direction_
 
 
 def test_a_direction_ensemble_is_not_exported_and_bad_targets_are_refused(direction_cv: Path, tmp_path: Path) -> None:
-    with pytest.raises(ScaInputError, match="has 3 outputs; .* only 'de'-target models export"):
+    with pytest.raises(ScaInputError, match="predict the direction target; a fold ensemble averages P\\(DE\\)"):
         export_fold_ensemble(direction_cv, tmp_path)
-    with pytest.raises(ScaInputError, match="--target 'log2fc': expected one of de, direction"):
-        CVConfig(target="log2fc")
+    with pytest.raises(ScaInputError, match="predicts the 'direction' target .* score 'de' and 'log2fc' models"):
+        run_predict(direction_cv / "fold_0" / "train" / "cnn", tmp_path / "predict",
+                    fasta=direction_cv / "promoters" / "promoters.fa")
+    with pytest.raises(ScaInputError, match="--target 'fold_change': expected one of de, direction, log2fc"):
+        CVConfig(target="fold_change")

@@ -254,7 +254,8 @@ def _quality_report(fasta: Path, *, passed: bool) -> Path:
         ({"balance": "synthetic", "synthetic_fasta": "s.fa"}, "give all three or none"),
         ({"batch_size": 0}, "batch_size must be >= 1"),
         ({"target_ratio": 0}, "target_ratio must be > 0"),
-        ({"target": "log2fc"}, "target 'log2fc' is not one of de, direction"),
+        ({"target": "fold"}, "target 'fold' is not one of de, direction, log2fc"),
+        ({"target": "log2fc", "balance": "downsample"}, "the log2fc target trains with balance 'none'"),
         ({"target": "direction", "balance": "oversample"}, "the direction target trains with balance 'none'"),
     ],
 )
@@ -270,6 +271,20 @@ def test_direction_target_labels_are_the_status_codes(builder) -> None:
     got = {seq: ("not_de", "up", "down")[label] for seq, label in evaluation_pairs(data.validation)}
     assert got == stored and {"up", "down"} & set(got.values())
     assert data.split_counts == make_datasets(builder, PipelineConfig(batch_size=4)).split_counts
+
+
+def test_log2fc_target_labels_are_the_fold_change_and_the_de_label(builder) -> None:
+    data = make_datasets(builder, PipelineConfig(batch_size=4, target="log2fc"))
+    stored = {decode_bases(ex["sequence"]): (ex["log2FoldChange"], ex["label"])
+              for ex in tfds.as_numpy(builder.as_dataset("validation"))}
+    got = {one_hot_to_bases(seq): tuple(label) for x, y in data.validation for seq, label in zip(x.numpy(), y.numpy())}
+    assert got.keys() == stored.keys()
+    for sequence, (log2fc, label) in stored.items():
+        assert got[sequence] == pytest.approx((log2fc, label), abs=1e-6)
+    assert len({round(float(v[0]), 3) for v in got.values()}) > 2  # real fold changes, not a 0/1 label
+    assert data.split_counts == make_datasets(builder, PipelineConfig(batch_size=4)).split_counts
+    _, y = next(iter(data.train))
+    assert y.shape == (4, 2)
 
 
 def test_split_mapping_source_without_a_test_split(builder) -> None:

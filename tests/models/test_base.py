@@ -8,7 +8,7 @@ import pytest
 from models.classifier_data import LENGTH, one_hot, tiny
 
 from sca_tf.errors import ScaInputError
-from sca_tf.models import MODEL_NAMES, build_model, feature_extractor
+from sca_tf.models import MODEL_NAMES, OUTPUT_LAYER, build_model, feature_extractor
 
 
 @pytest.mark.parametrize("name", MODEL_NAMES)
@@ -29,8 +29,18 @@ def test_direction_target_outputs_a_softmax_over_not_de_up_down(name: str) -> No
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
     rebuilt = type(model).from_config(model.get_config())
     assert rebuilt.get_config()["target"] == "direction" and tuple(rebuilt.output.shape) == (None, 3)
-    with pytest.raises(ScaInputError, match="hyperparameter 'target': expected one of de, direction"):
-        tiny(name, target="log2fc")
+    with pytest.raises(ScaInputError, match="hyperparameter 'target': expected one of de, direction, log2fc"):
+        tiny(name, target="fold_change")
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_log2fc_target_outputs_one_unbounded_value(name: str) -> None:
+    model = tiny(name, target="log2fc")
+    head = model.get_layer(OUTPUT_LAYER)
+    assert head.get_config()["activation"] == "linear" and tuple(model.output.shape) == (None, 1)
+    head.set_weights([np.zeros_like(head.kernel.numpy()), np.array([-7.5], "float32")])
+    np.testing.assert_allclose(model.predict(one_hot(np.random.default_rng(2), 3), verbose=0), -7.5)
+    assert type(model).from_config(model.get_config()).get_config()["target"] == "log2fc"
 
 
 @pytest.mark.parametrize("name", MODEL_NAMES)

@@ -70,7 +70,7 @@ def test_generator_outputs_base_probabilities_and_critic_scores() -> None:
     (lambda: build_gan(16, critic_steps=0), "critic_steps"),
     (lambda: build_gan(16, latent_dim=0), "latent_dim"),
 ])
-def test_bad_gan_settings_are_refused(build, message: str) -> None:  # noqa: ANN001
+def test_bad_gan_settings_are_refused(build, message: str) -> None:
     with pytest.raises(ScaInputError, match=message):
         build()
 
