@@ -225,7 +225,7 @@ def evaluate_run(
     from sca_tf.data.scoring import predict_codes
     from sca_tf.data.splits import read_split
     from sca_tf.evaluate import LabelledSequences, evaluate_models, max_f1_threshold, metrics_at_threshold
-    from sca_tf.evaluate.xgb import XGBConfig, fit_booster, save_booster, staged_tuning
+    from sca_tf.evaluate.xgb import XGBConfig, booster_probability, fit_booster, save_booster, staged_tuning
     from sca_tf.models import feature_extractor, load_classifier
     from sca_tf.models.checkpoints import check_input_length
     from sca_tf.training.classifier import dataset_identity
@@ -247,9 +247,7 @@ def evaluate_run(
             io.write_json(path.parent / "xgboost_tuning.json", history)
         booster = fit_booster(*bridge, xgb_config)
         save_booster(booster, path.parent / "xgboost.json")
-        scores[f"{name}+xgboost"] = tuple(
-            booster.predict_proba(embeddings[s])[:, 1] for s in (VALIDATION, TEST)
-        )
+        scores[f"{name}+xgboost"] = tuple(booster_probability(booster, embeddings[s]) for s in (VALIDATION, TEST))
     labelled = [LabelledSequences.from_codes(splits[s].codes, splits[s].labels, splits[s].base_mean, split=s)
                 for s in SPLITS]
     models = {f"model {name}": path for name, path in model_paths.items()}

@@ -1,13 +1,19 @@
 """The CNN→XGBoost bridge: a gradient-boosted classifier on feature-layer embeddings.
 
-Defaults are the paper's tuned values; early stopping and the optional staged tuning look only at the
+The features are the model's feature layer with its logit as the last column (``feature_extractor``). By default
+the booster *starts from that logit*: every gene's initial margin is the network's own log-odds and the trees fit
+what the network missed, so with early stopping on validation the bridge keeps the network's signal instead of
+relearning it from scratch (``boost_from_logit=False`` is the paper's bridge). A booster fitted that way records
+it in its saved attributes, and :func:`booster_probability` (and the standalone serving bridge) apply it.
+
+Tree hyperparameters are the paper's tuned values; early stopping and the optional staged tuning look only at the
 validation split (scored by AUPRC), never at the test split.
 
 Example::
 
-    from sca_tf.evaluate.xgb import XGBConfig, fit_booster
+    from sca_tf.evaluate.xgb import XGBConfig, booster_probability, fit_booster
     booster = fit_booster(train_x, train_y, val_x, val_y, XGBConfig(seed=7))
-    p = booster.predict_proba(test_x)[:, 1]
+    p = booster_probability(booster, test_x)
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ from sca_tf.errors import ScaInputError
 
 @dataclass(frozen=True)
 class XGBConfig:
-    """XGBoost hyperparameters (the paper's tuned values) plus early stopping and the seed."""
+    """XGBoost hyperparameters (the paper's tuned values) plus early stopping, the seed and whether the trees
+    start from the network's logit (the features' last column; see the module docstring)."""
 
     learning_rate: float = 0.01
     n_estimators: int = 100
@@ -43,6 +50,7 @@ class XGBConfig:
     reg_lambda: float = 1.0
     early_stopping_rounds: int | None = 20
     seed: int = 0
+    boost_from_logit: bool = True
 
     def __post_init__(self) -> None:
         checks = {
@@ -71,21 +79,35 @@ TUNING_STAGES: tuple[Mapping[str, Sequence[Any]], ...] = (
 def fit_booster(
     train_x: np.ndarray, train_y: np.ndarray, val_x: np.ndarray, val_y: np.ndarray, config: XGBConfig = XGBConfig()
 ) -> xgboost.XGBClassifier:
-    """Fit an ``XGBClassifier`` on embeddings, early-stopping on validation AUPRC."""
+    """Fit an ``XGBClassifier`` on embeddings, early-stopping on validation AUPRC; with ``boost_from_logit`` the
+    margins start at the embeddings' last column (the network's logit)."""
     _check_xy("train", train_x, train_y)
     _check_xy("validation", val_x, val_y)
     params = dataclasses.asdict(config)
-    seed = params.pop("seed")
+    seed, from_logit = params.pop("seed"), params.pop("boost_from_logit")
     model = xgboost.XGBClassifier(
         **params, objective="binary:logistic", eval_metric="aucpr", tree_method="hist", random_state=seed, n_jobs=0
     )
-    model.fit(train_x, train_y, eval_set=[(val_x, val_y)], verbose=False)
+    margins = {"base_margin": train_x[:, -1], "base_margin_eval_set": [val_x[:, -1]]} if from_logit else {}
+    model.fit(train_x, train_y, eval_set=[(val_x, val_y)], verbose=False, **margins)
+    if from_logit:
+        model.get_booster().set_attr(**{MARGIN_ATTRIBUTE: LOGIT_MARGIN})
     return model
+
+
+#: Saved booster attribute saying where its initial margins come from; the serving bridge copies these names.
+MARGIN_ATTRIBUTE, LOGIT_MARGIN = "sca_tf_base_margin", "last_feature_column"
+
+
+def booster_probability(model: xgboost.XGBClassifier, features: np.ndarray) -> np.ndarray:
+    """P(DE) ``[n]`` of the booster on ``features``, starting from their last column when it was fitted so."""
+    from_logit = model.get_booster().attr(MARGIN_ATTRIBUTE) == LOGIT_MARGIN
+    return model.predict_proba(features, base_margin=features[:, -1] if from_logit else None)[:, 1]
 
 
 def validation_auprc(model: xgboost.XGBClassifier, val_x: np.ndarray, val_y: np.ndarray) -> float:
     """AUPRC of ``model`` on the validation split."""
-    return float(average_precision_score(val_y, model.predict_proba(val_x)[:, 1]))
+    return float(average_precision_score(val_y, booster_probability(model, val_x)))
 
 
 def staged_tuning(

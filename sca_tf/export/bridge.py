@@ -26,6 +26,8 @@ BOOSTER_FILE = "xgboost_booster.json"
 # Copied into exports and run on its own, so it cannot import sca_tf: the names are checked against
 # sca_tf.export.signatures by tests/export/test_bridge.py.
 EMBED_SIGNATURE, DEFAULT_SIGNATURE = "embed", "serving_default"
+# sca_tf.evaluate.xgb: a booster with this attribute starts each margin at the embedding's last column (the logit).
+MARGIN_ATTRIBUTE, LOGIT_MARGIN = "sca_tf_base_margin", "last_feature_column"
 _BATCH = 256
 
 
@@ -54,9 +56,12 @@ class XGBoostBridge:
     def predict(self, sequences: Sequence[str]) -> dict[str, np.ndarray]:
         """``network_probability`` (the SavedModel's sigmoid) and ``xgboost_probability`` (the booster on the
         embeddings), one value per sequence."""
+        features = self.embed(sequences)
+        from_logit = self._booster.get_booster().attr(MARGIN_ATTRIBUTE) == LOGIT_MARGIN
+        booster = self._booster.predict_proba(features, base_margin=features[:, -1] if from_logit else None)
         return {
             "network_probability": self._batched(self._probability, sequences, "probability"),
-            "xgboost_probability": self._booster.predict_proba(self.embed(sequences))[:, 1].astype(np.float32),
+            "xgboost_probability": booster[:, 1].astype(np.float32),
         }
 
     @staticmethod

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import keras
 
 from sca_tf.errors import ScaInputError
+from sca_tf.models.layers import FusedBatchNormalization1D
 from sca_tf.schema import DE_TARGET, DIRECTION_CLASSES, DIRECTION_TARGET, LOG2FC_TARGET, TARGETS
 from sca_tf.sequence import ALPHABET
 
@@ -60,9 +61,10 @@ def one_hot_input(input_length: int) -> keras.KerasTensor:
 
 
 def conv_block(x: keras.KerasTensor, filters: int, kernel_size: int, pool_size: int, index: int) -> keras.KerasTensor:
-    """Conv1D along the sequence -> batch norm -> ReLU -> max-pool; layers named ``conv_<index>`` etc."""
+    """Conv1D along the sequence -> batch norm (the fused kernel in training) -> ReLU -> max-pool; layers named
+    ``conv_<index>`` etc."""
     x = keras.layers.Conv1D(filters, kernel_size, padding="same", use_bias=False, name=f"conv_{index}")(x)
-    x = keras.layers.BatchNormalization(name=f"batch_norm_{index}")(x)
+    x = FusedBatchNormalization1D(name=f"batch_norm_{index}")(x)
     x = keras.layers.ReLU(name=f"relu_{index}")(x)
     if pool_size > 1:
         x = keras.layers.MaxPooling1D(pool_size, name=f"pool_{index}")(x)

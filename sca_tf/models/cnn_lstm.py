@@ -38,7 +38,7 @@ class CNNLSTMClassifier(SequenceClassifier):
         input_length: promoter length in bases.
         filters: filters per convolution block.
         kernel_sizes: kernel width per block (same length as ``filters``).
-        pool_size: max-pool width after each block (2 kb -> 80 LSTM steps with the defaults).
+        pool_size: max-pool width after each block (2 kb -> 200 LSTM steps with the defaults).
         lstm_units: units per LSTM direction.
         skip: concatenate the conv tower's matches with the LSTM outputs before pooling, so the motif matches
             reach the head even while the LSTM is still untrained.

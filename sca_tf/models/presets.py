@@ -25,7 +25,7 @@ PAPER_HPARAMS: Mapping[str, Mapping[str, Any]] = {
                  "pooling": "global_max", "dense_units": (64,), "dropout": 0.2},
     "transformer": {"stem": "conv", "stride": 8, "stem_kernel_size": 15, "positions": "sinusoidal", "d_model": 64,
                     "num_layers": 3, "num_heads": 8, "ff_dim": 128, "layer_scale": 0.0, "pooling": "average", "dense_units": (64,),
-                    "dropout": 0.1},
+                    "dropout": 0.1, "attention_dropout": 0.1},
 }
 
 

@@ -20,6 +20,7 @@ from tqdm.auto import tqdm
 
 from sca_tf import io
 from sca_tf.errors import ScaInputError
+from sca_tf.evaluate.xgb import booster_probability
 from sca_tf.predict.loading import Predictor, probability
 from sca_tf.schema import DE_TARGET, LOG2FC_TARGET
 
@@ -75,7 +76,7 @@ def write_predictions(predictor: Predictor, items: Iterable[tuple[str, np.ndarra
             rows = [ids, *([[f"{p:.6g}" for p in probability(logits)]] if predictor.target == DE_TARGET else []),
                     [f"{x:.6g}" for x in logits]]
             if predictor.booster is not None:
-                rows.append([f"{p:.6g}" for p in predictor.booster.predict_proba(features)[:, 1]])
+                rows.append([f"{p:.6g}" for p in booster_probability(predictor.booster, features)])
             table.writelines("\t".join(row) + "\n" for row in zip(*rows))
             if embedded is not None:
                 if n == 0:

@@ -6,9 +6,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sklearn.metrics import roc_auc_score
 
 from sca_tf.errors import ScaInputError
-from sca_tf.evaluate.xgb import XGBConfig, fit_booster, load_booster, save_booster, staged_tuning, validation_auprc
+from sca_tf.evaluate.xgb import (
+    XGBConfig,
+    booster_probability,
+    fit_booster,
+    load_booster,
+    save_booster,
+    staged_tuning,
+    validation_auprc,
+)
 
 
 def _embeddings(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -19,9 +28,31 @@ def _embeddings(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+def _with_logit(n: int, seed: int, overfit: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Embeddings whose last column is a network's logit: informative, sharper by ``overfit`` on seen genes."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n) < 0.15).astype(int)
+    x = rng.normal(size=(n, 6))
+    logit = -2.0 + (2.0 + overfit) * y + rng.normal(scale=1.0, size=n)
+    return np.column_stack([x, logit]), y
+
+
+def test_boosting_from_the_logit_keeps_the_networks_ranking() -> None:
+    """Training embeddings of genes the network saw are over-separated; from scratch the trees learn a step on that
+    column, from the logit they keep its full ranking and only correct it."""
+    (tx, ty), (vx, vy), (sx, sy) = _with_logit(1500, 10, overfit=3.0), _with_logit(500, 11), _with_logit(3000, 12)
+    network = roc_auc_score(sy, sx[:, -1])
+    from_logit = fit_booster(tx, ty, vx, vy, XGBConfig(seed=1))
+    scratch = fit_booster(tx, ty, vx, vy, XGBConfig(seed=1, boost_from_logit=False))
+    assert roc_auc_score(sy, booster_probability(from_logit, sx)) > network - 0.005
+    assert roc_auc_score(sy, booster_probability(scratch, sx)) < network - 0.005  # the loss boosting avoids
+    plain = from_logit.predict_proba(sx)[:, 1]  # ignoring the margin would score the trees alone
+    assert not np.allclose(booster_probability(from_logit, sx), plain, atol=1e-3)
+
+
 def test_booster_learns_the_informative_feature() -> None:
     (tx, ty), (vx, vy) = _embeddings(600, 0), _embeddings(300, 1)
-    model = fit_booster(tx, ty, vx, vy, XGBConfig(n_estimators=50, learning_rate=0.1))
+    model = fit_booster(tx, ty, vx, vy, XGBConfig(n_estimators=50, learning_rate=0.1, boost_from_logit=False))
     assert validation_auprc(model, vx, vy) > 0.5  # prevalence is ~0.15
     importances = model.feature_importances_
     assert importances.argmax() == 0
@@ -59,7 +90,9 @@ def test_booster_round_trips(tmp_path: Path, suffix: str) -> None:
     model = fit_booster(tx, ty, vx, vy, XGBConfig(n_estimators=20))
     path = save_booster(model, tmp_path / f"booster{suffix}")
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"booster{suffix}"]
-    np.testing.assert_allclose(load_booster(path).predict_proba(vx), model.predict_proba(vx), rtol=0, atol=1e-7)
+    loaded = load_booster(path)  # the saved booster remembers to start from the logit
+    np.testing.assert_allclose(booster_probability(loaded, vx), booster_probability(model, vx), rtol=0, atol=1e-7)
+    assert not np.allclose(loaded.predict_proba(vx)[:, 1], booster_probability(loaded, vx), atol=1e-4)
 
 
 def test_bad_inputs_are_refused(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import pytest
 import tensorflow as tf
 from export.serving_model import EXAMPLE_LENGTH, encode
 
+from sca_tf.evaluate.xgb import booster_probability
 from sca_tf.export.bridge import ASSETS_EXTRA
 from sca_tf.export.exporter import BRIDGE_SCRIPT, TOLERANCE
 from sca_tf.export.signatures import SIGNATURE_NAMES
@@ -45,7 +46,7 @@ def test_fresh_process_loads_every_signature_and_matches_keras(exported, model, 
     np.testing.assert_allclose(outputs["serving_default"], probability, atol=TOLERANCE, rtol=0)
     np.testing.assert_allclose(outputs["predict_onehot"], probability, atol=TOLERANCE, rtol=0)
     np.testing.assert_allclose(outputs["embed"], features, atol=TOLERANCE, rtol=0)
-    np.testing.assert_allclose(outputs["bridge"], booster.predict_proba(features)[:, 1], atol=1e-6)
+    np.testing.assert_allclose(outputs["bridge"], booster_probability(booster, features), atol=1e-6)
     assert features.std() > 0 and np.ptp(probability) > 0, "a constant model would make this test vacuous"
 
 

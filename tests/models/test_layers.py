@@ -7,8 +7,10 @@ import math
 import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from sca_tf.models import AttentionPooling1D, LearnedPositionalEmbedding, SinusoidalPositionalEncoding, TopKPooling1D
+from sca_tf.models.layers import FusedBatchNormalization1D
 
 
 def test_top_k_pooling_keeps_the_largest_values_of_each_channel_in_order() -> None:
@@ -57,3 +59,52 @@ def test_attention_pooling_picks_the_tokens_its_scores_favour() -> None:
     assert AttentionPooling1D.from_config(layer.get_config()).heads == 2
     with pytest.raises(ValueError, match="positive integer"):
         AttentionPooling1D(heads=0)
+
+
+def _batch_norms(x: np.ndarray) -> tuple[keras.layers.Layer, keras.layers.Layer]:
+    """A Keras ``BatchNormalization`` and a ``FusedBatchNormalization1D`` with the same random weights."""
+    rng = np.random.default_rng(3)
+    stock, fused = keras.layers.BatchNormalization(), FusedBatchNormalization1D()
+    for layer in (stock, fused):
+        layer.build(x.shape)
+    gamma, beta = rng.normal(size=x.shape[-1]).astype("float32"), rng.normal(size=x.shape[-1]).astype("float32")
+    for layer in (stock, fused):
+        layer.gamma.assign(gamma)
+        layer.beta.assign(beta)
+    return stock, fused
+
+
+def test_fused_batch_norm_trains_and_infers_as_keras_batch_norm() -> None:
+    rng = np.random.default_rng(4)
+    x = tf.Variable(rng.normal(3.0, 2.0, (8, 100, 16)).astype("float32"))
+    upstream = tf.constant(rng.normal(size=(8, 100, 16)).astype("float32"))
+    stock, fused = _batch_norms(x.numpy())
+    with tf.GradientTape(persistent=True) as tape:
+        outputs = [layer(x, training=True) for layer in (stock, fused)]
+        losses = [tf.reduce_sum(y * upstream) for y in outputs]
+    np.testing.assert_allclose(outputs[1], outputs[0], atol=1e-5)
+    stock_grads, fused_grads = (tape.gradient(loss, [x, layer.gamma, layer.beta])
+                                for loss, layer in zip(losses, (stock, fused)))
+    for ours, theirs in zip(fused_grads, stock_grads):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(fused.moving_mean, stock.moving_mean, atol=1e-6)
+    np.testing.assert_allclose(fused.moving_variance, stock.moving_variance, rtol=1e-5)  # biased, as Keras keeps it
+    np.testing.assert_allclose(fused(x, training=False), stock(x, training=False), atol=1e-5)
+
+
+def test_fused_batch_norm_under_mixed_bfloat16_returns_bfloat16_close_to_float32() -> None:
+    x = np.random.default_rng(5).normal(1.0, 3.0, (4, 64, 8)).astype("float32")
+    _, reference = _batch_norms(x)
+    expected = reference(x, training=True).numpy()
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        layer = FusedBatchNormalization1D()
+        layer.build(x.shape)
+        layer.gamma.assign(reference.gamma)
+        layer.beta.assign(reference.beta)
+        y = layer(tf.cast(x, tf.bfloat16), training=True)
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
+    assert y.dtype == tf.bfloat16 and layer.moving_mean.dtype == "float32"
+    np.testing.assert_allclose(tf.cast(y, tf.float32), expected, atol=0.05 * np.abs(expected).max())

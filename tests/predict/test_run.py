@@ -9,7 +9,7 @@ import pytest
 from sca_tf.cli import main
 from sca_tf.data.encoding import one_hot
 from sca_tf.errors import ScaInputError
-from sca_tf.evaluate.xgb import XGBConfig, fit_booster, save_booster
+from sca_tf.evaluate.xgb import XGBConfig, booster_probability, fit_booster, save_booster
 from sca_tf.export import export_model
 from sca_tf.models import feature_extractor
 from sca_tf.predict.run import run_predict
@@ -73,7 +73,7 @@ def test_saved_model_and_run_directory_equal_the_keras_model(simulated, tmp_path
     booster = fit_booster(features, labels, features, labels, XGBConfig(n_estimators=5, early_stopping_rounds=None))
     save_booster(booster, run_dir / "xgboost.json")
     bridged = read(run_predict(tmp_path, tmp_path / "bridged", fasta=fasta).predictions)
-    np.testing.assert_allclose(bridged["xgboost_prob"], booster.predict_proba(features)[:, 1], atol=1e-5)
+    np.testing.assert_allclose(bridged["xgboost_prob"], booster_probability(booster, features), atol=1e-5)
 
 
 def test_lengths_letters_and_fit(simulated, tmp_path, capsys):
