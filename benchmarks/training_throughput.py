@@ -117,7 +117,7 @@ def reference_default_transformer(length: int) -> keras.Model:
     x = keras.layers.Dropout(0.1)(_AddWeight()(_conv_pool_blocks(inputs, ((128, 15),), pool=8)))
     for _ in range(2):
         attended = keras.layers.LayerNormalization(epsilon=1e-6)(x)
-        attended = keras.layers.MultiHeadAttention(4, 32)(attended, attended)
+        attended = keras.layers.MultiHeadAttention(4, 32, dropout=0.1)(attended, attended)
         x = x + _Scale(1e-2)(keras.layers.Dropout(0.1)(attended))
         hidden = keras.layers.Dense(128, activation="gelu")(keras.layers.LayerNormalization(epsilon=1e-6)(x))
         x = x + _Scale(1e-2)(keras.layers.Dropout(0.1)(keras.layers.Dense(128)(hidden)))

@@ -64,7 +64,7 @@ class RunConfig:
     downstream: int = 0
     max_n_fraction: float = 0.1
     split: str = "random"
-    models: tuple[str, ...] = ("cnn",)
+    models: tuple[str, ...] = ("cnn", "cnn_lstm", "transformer")
     train: Mapping[str, Any] = field(default_factory=dict)
     xgboost: bool = True
     tune_xgboost: bool = False

@@ -34,6 +34,7 @@ def test_chr20_promoters_carry_the_de_labels(chr20_promoters) -> None:
 def test_run_on_real_chr20_with_a_tiny_budget(gse248760_dge, shared_data: Path, tmp_path: Path) -> None:
     config = RunConfig(
         out=str(tmp_path / "run"),
+        models=("cnn",),
         de_table=str(gse248760_dge.table_path),
         genome=str(shared_data / "grch37_chr20" / "20.fa.gz"),
         annotation="grch37",

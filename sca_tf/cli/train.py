@@ -10,6 +10,7 @@ from sca_tf.data import BALANCE_STRATEGIES, PipelineConfig
 from sca_tf.data.build import load_builder
 from sca_tf.models import MODEL_NAMES
 from sca_tf.models.presets import PRESETS
+from sca_tf.schema import TARGETS
 from sca_tf.training import TrainConfig, train
 from sca_tf.training.multi_worker import STRATEGY_KINDS, strategy_from_environment
 from sca_tf.training.precision import PRECISIONS
@@ -34,6 +35,7 @@ def _train(args: argparse.Namespace) -> None:
         steps_per_epoch=args.steps_per_epoch,
         precision=args.precision,
         deterministic=args.deterministic,
+        target=args.target,
     )
     result = train(load_builder(args.data_dir, args.dataset), config, args.out, strategy=strategy)
     print(result.summary() if result else "worker finished; the chief saved")
@@ -87,6 +89,9 @@ def add_verbs(verbs: Any) -> None:
     train_verb.add_argument("--precision", choices=PRECISIONS, default=default(TrainConfig, "precision"),
                             help="dtype policy; auto: mixed_bfloat16 on a bf16 CPU or GPU, mixed_float16 on an "
                                  "older GPU, else float32")
+    train_verb.add_argument("--target", choices=TARGETS, default=default(TrainConfig, "target"),
+                            help="de: P(DE); direction: not_de / up / down (softmax); log2fc: the log2 fold change "
+                                 "(regression); the last two train with --balance none")
     train_verb.add_argument("--deterministic", action="store_true",
                             help="TensorFlow op determinism: the same seed gives the same weights and metrics "
                                  "(slower; see README)")

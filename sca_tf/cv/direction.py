@@ -19,8 +19,8 @@ from sklearn.metrics import log_loss
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sca_tf import io
 from sca_tf.cv.baselines import Featurize, fold_baselines
+from sca_tf.cv.report import write_target_report
 from sca_tf.evaluate.baselines import DEFAULT_CS
 from sca_tf.evaluate.direction import DIRECTION_METRICS, direction_intervals, direction_metrics
 from sca_tf.evaluate.report import format_metric, format_with_interval
@@ -75,12 +75,8 @@ def write_direction_report(outcomes: Sequence[Any], out: Path, *, n_resamples: i
     folds = [{"fold": int(fold), "genes": len(part), "de": int(part["label"].sum()),
               **{f"n_{c}": int((part["class"] == k).sum()) for k, c in enumerate(DIRECTION_CLASSES)}}
              for fold, part in table.groupby("fold")]
-    report = {"title": "sca-tf cv: pooled out-of-fold, direction target", "context": dict(context),
-              "metrics": list(DIRECTION_METRICS), "pooled": pooled, "per_fold": per_fold, "folds": folds,
-              "oof_predictions": "oof_predictions.tsv", **provenance}
-    return {"oof_predictions": io.write_tsv(table, out / "oof_predictions.tsv"),
-            "json": io.write_json(out / "cv_report.json", report),
-            "markdown": io.write_text(out / "cv_report.md", _markdown(report, len(table)))}
+    return write_target_report(table, out, "direction", DIRECTION_METRICS,
+                               {"pooled": pooled, "per_fold": per_fold, "folds": folds}, context, provenance, _markdown)
 
 
 def _class_columns(name: str, probabilities: np.ndarray) -> dict[str, np.ndarray]:

@@ -19,8 +19,8 @@ from sklearn.metrics import mean_squared_error
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sca_tf import io
 from sca_tf.cv.baselines import Featurize, fold_baselines
+from sca_tf.cv.report import write_target_report
 from sca_tf.evaluate.log2fc import LOG2FC_METRICS, log2fc_intervals, log2fc_metrics
 from sca_tf.evaluate.report import format_metric, format_with_interval
 from sca_tf.schema import SPLITS, TEST, TRAIN, VALIDATION
@@ -69,12 +69,8 @@ def write_log2fc_report(outcomes: Sequence[Any], out: Path, *, n_resamples: int,
                 for name in names}
     folds = [{"fold": int(fold), "genes": len(part), "de": int(part["label"].sum()),
               "mean_abs_log2fc": float(part["log2fc"].abs().mean())} for fold, part in table.groupby("fold")]
-    report = {"title": "sca-tf cv: pooled out-of-fold, log2fc target", "context": dict(context),
-              "metrics": list(LOG2FC_METRICS), "pooled": pooled, "per_fold": per_fold, "folds": folds,
-              "oof_predictions": "oof_predictions.tsv", **provenance}
-    return {"oof_predictions": io.write_tsv(table, out / "oof_predictions.tsv"),
-            "json": io.write_json(out / "cv_report.json", report),
-            "markdown": io.write_text(out / "cv_report.md", _markdown(report, len(table)))}
+    return write_target_report(table, out, "log2fc", LOG2FC_METRICS,
+                               {"pooled": pooled, "per_fold": per_fold, "folds": folds}, context, provenance, _markdown)
 
 
 def _ridge(featurize: Featurize, targets: Mapping[str, np.ndarray], seed: int) -> np.ndarray:

@@ -123,3 +123,15 @@ def _folds_markdown(fold_summary: list[dict[str, Any]], per_fold: Mapping[str, l
         cells = [format_metric(fold["metrics"][metric]) for fold in folds for metric in _PER_FOLD_COLUMNS]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def write_target_report(table: pd.DataFrame, out: Path, target: str, metrics: Sequence[str], sections: Mapping[str, Any],
+                        context: Mapping[str, Any], provenance: Mapping[str, Any],
+                        markdown: Any) -> dict[str, Path]:
+    """``oof_predictions.tsv`` and ``cv_report.json`` / ``.md`` of a non-``de`` target: ``sections`` holds its
+    ``pooled``, ``per_fold`` and ``folds`` parts, ``markdown(report, n_genes)`` renders the Markdown."""
+    report = {"title": f"sca-tf cv: pooled out-of-fold, {target} target", "context": dict(context),
+              "metrics": list(metrics), **sections, "oof_predictions": "oof_predictions.tsv", **provenance}
+    return {"oof_predictions": io.write_tsv(table, out / "oof_predictions.tsv"),
+            "json": io.write_json(out / "cv_report.json", report),
+            "markdown": io.write_text(out / "cv_report.md", markdown(report, len(table)))}

@@ -66,11 +66,11 @@ def markdown_report(evaluations: Sequence[ModelEvaluation], *, title: str = "sca
     for key, value in (context or {}).items():
         lines.append(f"- {key}: {value}")
     lines += [
-        f"- test examples: {first.n_test}, of which DE: {first.confusion['tp'] + first.confusion['fn']} "
-        f"(prevalence {format_metric(first.prevalence)}; the no-skill AUPRC)",
+        (f"- test examples: {first.n_test}, of which DE: {first.confusion['tp'] + first.confusion['fn']} "
+         f"(prevalence {format_metric(first.prevalence)}; the no-skill AUPRC)"),
         f"- threshold: {THRESHOLD_RULE}",
-        f"- intervals: {int(first.bootstrap['confidence'] * 100)}% percentile bootstrap, "
-        f"{first.bootstrap['n_resamples']} resamples of the test split, seed {first.bootstrap['seed']}",
+        (f"- intervals: {int(first.bootstrap['confidence'] * 100)}% percentile bootstrap, "
+         f"{first.bootstrap['n_resamples']} resamples of the test split, seed {first.bootstrap['seed']}"),
         "",
         "## Results (columns 1-6 as in the paper's Tables 1-3; AUC = AUROC)",
         "",

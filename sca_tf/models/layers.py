@@ -178,7 +178,7 @@ class FusedBatchNormalization1D(keras.layers.BatchNormalization):
     statistics and their gradient are computed in one pass. On a 2-core AVX-512 CPU it is ~4x faster on a
     ``[256, 2000, 128]`` activation (142 vs 572 ms forward + backward), which made batch normalisation, not the
     convolutions, most of a CNN training step. Other configurations (masks, renorm, another axis or rank) take
-    the Keras path.
+    the Keras path, as do synchronised (cross-replica) statistics.
 
     >>> import numpy as np
     >>> layer = FusedBatchNormalization1D()
@@ -188,7 +188,8 @@ class FusedBatchNormalization1D(keras.layers.BatchNormalization):
     """
 
     def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
-        fused = (training and self.trainable and mask is None and not self.renorm and self.axis in (-1, 2)
+        fused = (training and self.trainable and mask is None and not self.renorm and not self.synchronized
+                 and self.axis in (-1, 2)
                  and len(inputs.shape) == 3 and self.center and self.scale and keras.backend.backend() == "tensorflow")
         if not fused:
             return super().call(inputs, training=training, mask=mask)

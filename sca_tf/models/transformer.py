@@ -71,8 +71,9 @@ class TransformerClassifier(SequenceClassifier):
         top_k: tokens kept per channel by ``top_k`` pooling.
         dense_units: widths of the dense ReLU layers; the last is the feature layer.
         dropout: dropout rate of the embeddings, of each encoder branch's output and before the output.
-        attention_dropout: dropout rate of the attention weights (``[batch, heads, tokens, tokens]``). Off by
-            default: at 250 tokens drawing its random mask was the largest single cost of a CPU training step.
+        attention_dropout: dropout rate of the attention weights (``[batch, heads, tokens, tokens]``). At 250
+            tokens drawing its random mask is the largest single cost of a CPU training step (0.0 trains ~1.2x
+            faster), but on the development seed's validation split 0.1 reached AUPRC 0.923 against 0.861.
 
     >>> model = TransformerClassifier(input_length=64, tower_filters=(8,), tower_kernel_sizes=(5,), d_model=8,
     ...                               num_layers=1, num_heads=2, ff_dim=8, dense_units=(4,))
@@ -101,7 +102,7 @@ class TransformerClassifier(SequenceClassifier):
         top_k: int = 4,
         dense_units: Sequence[int] = (32,),
         dropout: float = 0.1,
-        attention_dropout: float = 0.0,
+        attention_dropout: float = 0.1,
         target: str = "de",
         name: str | None = None,
         **kwargs: Any,

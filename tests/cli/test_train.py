@@ -12,6 +12,7 @@ from sca_tf.cli import main
 from sca_tf.cli import train as train_verbs
 from sca_tf.data import BALANCE_STRATEGIES
 from sca_tf.models import MODEL_NAMES
+from sca_tf.schema import TARGETS
 from sca_tf.training import TrainConfig
 from sca_tf.training.multi_worker import STRATEGY_KINDS
 from sca_tf.training.nan_guard import NonFiniteLossError
@@ -45,11 +46,12 @@ def test_train_options_are_the_library_choices_and_defaults() -> None:
     assert option("train", "model").choices is MODEL_NAMES
     assert option("train", "balance").choices is BALANCE_STRATEGIES
     assert option("train", "strategy").choices is STRATEGY_KINDS
+    assert option("train", "target").choices is TARGETS
     defaults = {field.name: field.default for field in dataclasses.fields(TrainConfig)}
     options = [action for action in verb_parsers()["train"]._actions if action.dest in defaults]
     for action in options:
         assert action.default == defaults[action.dest], action.dest
-    assert {"model", "epochs", "batch_size", "learning_rate", "seed", "balance", "patience"} <= {
+    assert {"model", "epochs", "batch_size", "learning_rate", "seed", "balance", "patience", "target"} <= {
         action.dest for action in options}
 
 

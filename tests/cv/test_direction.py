@@ -31,7 +31,7 @@ def direction_cv(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _config_file(out: Path) -> Path:
     path = out.parent / f"{out.name}.toml"
-    path.write_text('simulate_genes = 300\nupstream = 200\nn_resamples = 50\n[train]\nepochs = 2\nbatch_size = 32\n'
+    path.write_text('models = ["cnn"]\nsimulate_genes = 300\nupstream = 200\nn_resamples = 50\n[train]\nepochs = 2\nbatch_size = 32\n'
                     'hparams = { filters = [8], kernel_sizes = [9], pooling = "global_max", dense_units = [8] }\n')
     return path
 

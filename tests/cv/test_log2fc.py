@@ -27,7 +27,7 @@ from sca_tf.sequence import encode_bases
 def log2fc_cv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("cv_log2fc")
     config = out.parent / f"{out.name}.toml"
-    config.write_text('simulate_genes = 300\nupstream = 200\nn_resamples = 50\n[train]\nepochs = 2\nbatch_size = 32\n'
+    config.write_text('models = ["cnn"]\nsimulate_genes = 300\nupstream = 200\nn_resamples = 50\n[train]\nepochs = 2\nbatch_size = 32\n'
                       'hparams = { filters = [8], kernel_sizes = [9], pooling = "global_max", dense_units = [8] }\n')
     argv = ["cv", "--out", str(out), "--seed", str(CONFIG["seed"]), "--folds", "2", "--target", "log2fc",
             "--config", str(config)]

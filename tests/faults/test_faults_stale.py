@@ -15,7 +15,7 @@ from faults.fault_data import TINY_CNN, Study, run_verb
 
 from sca_tf.workflow import RunConfig, run
 
-TINY_RUN = {"simulate_genes": 200, "upstream": 100, "xgboost": False, "n_resamples": 10,
+TINY_RUN = {"models": ("cnn",), "simulate_genes": 200, "upstream": 100, "xgboost": False, "n_resamples": 10,
             "train": {"epochs": 1, "steps_per_epoch": 2, "batch_size": 16, "hparams": TINY_CNN}}
 
 

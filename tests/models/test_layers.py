@@ -90,6 +90,8 @@ def test_fused_batch_norm_trains_and_infers_as_keras_batch_norm() -> None:
     np.testing.assert_allclose(fused.moving_mean, stock.moving_mean, atol=1e-6)
     np.testing.assert_allclose(fused.moving_variance, stock.moving_variance, rtol=1e-5)  # biased, as Keras keeps it
     np.testing.assert_allclose(fused(x, training=False), stock(x, training=False), atol=1e-5)
+    graph = tf.function(lambda t: fused(t, training=True)).get_concrete_function(x).graph
+    assert "FusedBatchNormV3" in {op.type for op in graph.get_operations()}  # not the Keras fallback
 
 
 def test_fused_batch_norm_under_mixed_bfloat16_returns_bfloat16_close_to_float32() -> None:
