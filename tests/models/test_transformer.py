@@ -13,7 +13,7 @@ from sca_tf.training.recipe import TrainingRecipe, compile_classifier
 
 LENGTH, FIRST, SECOND = 128, "TGACTCA", "CACGTG"
 SMALL = {"tower_filters": (16,), "tower_kernel_sizes": (7,), "pool_size": 4, "d_model": 16, "num_heads": 2,
-         "ff_dim": 32, "dense_units": (16,), "dropout": 0.0}
+         "ff_dim": 32, "dense_units": (16,), "dropout": 0.0, "attention_dropout": 0.0}
 
 
 def placed_motifs(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
