@@ -146,8 +146,6 @@ def run(config: RunConfig = RunConfig()) -> RunResult:
 
 def _run(config: RunConfig, out: Path, began: float) -> RunResult:
     from sca_tf.data.build import build_dataset
-    from sca_tf.training import TrainConfig
-    from sca_tf.training.precision import resolve_precision
 
     de_table, promoters = prepare_tables(config, out)
     built = build_dataset(out / "tfds", de_table=de_table, promoters=promoters.table_path,
@@ -155,8 +153,8 @@ def _run(config: RunConfig, out: Path, began: float) -> RunResult:
                           split_scheme=config.split, seed=config.seed)
     builder = tfds.builder(built.name, data_dir=str(built.data_dir))
     model_paths = train_models(builder, config, out / "train")
-    precisions = {name: resolve_precision(TrainConfig.from_mapping(config.train_settings(name)).precision)
-                  for name in config.models}
+    precisions = {name: json.loads((path.parent / "config.json").read_text())["precision"]  # as trained
+                  for name, path in model_paths.items()}
     evaluations, validation = evaluate_run(builder, model_paths, out, xgboost=config.xgboost,
                                            tune_xgboost=config.tune_xgboost, n_resamples=config.n_resamples,
                                            seed=config.seed,

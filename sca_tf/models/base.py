@@ -49,9 +49,8 @@ def model_target(model: keras.Model) -> str:
     """What ``model`` predicts (one of :data:`~sca_tf.schema.TARGETS`): an sca-tf classifier's ``target``
     hyperparameter; for another Keras model (e.g. a fold ensemble of ``de`` models) ``direction`` if it outputs one
     probability per class, else ``de``."""
-    target = getattr(model, "hparams", {}).get("target") if isinstance(model, SequenceClassifier) else None
-    if target is not None:
-        return target
+    if isinstance(model, SequenceClassifier):
+        return model.hparams["target"]
     return DIRECTION_TARGET if int(model.outputs[0].shape[-1]) == len(DIRECTION_CLASSES) else DE_TARGET
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import keras
 
 from sca_tf.errors import ScaInputError
-from sca_tf.models.base import dropout_rate, positive_int, positive_ints
+from sca_tf.models.base import dropout_rate, non_negative_int, positive_int, positive_ints
 from sca_tf.models.generative.base import N_BASES
 from sca_tf.models.layers import SinusoidalPositionalEncoding
 
@@ -116,7 +116,7 @@ class Denoiser(keras.Model):
             "kernel_size": positive_int("kernel_size", kernel_size),
             "groups": positive_int("groups", groups),
             "time_embedding_dim": positive_int("time_embedding_dim", time_embedding_dim),
-            "n_classes": _non_negative_int("n_classes", n_classes),
+            "n_classes": non_negative_int("n_classes", n_classes),
             "position_encoding": bool(position_encoding),
             "dropout": dropout_rate("dropout", dropout),
         }
@@ -176,9 +176,3 @@ def _residual_block(x: Any, embedding: Any, channels: int, kernel_size: int, dil
         h = keras.layers.Dropout(dropout, name=f"{prefix}_dropout")(h)
     h = keras.layers.Conv1D(channels, kernel_size, padding="same", dilation_rate=dilation, name=f"{prefix}_conv_2")(h)
     return keras.layers.Add(name=f"{prefix}_residual")([x, h])
-
-
-def _non_negative_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ScaInputError(f"hyperparameter {name!r}: expected an integer >= 0, got {value!r}")
-    return value
