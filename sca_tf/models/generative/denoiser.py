@@ -68,8 +68,79 @@ class FeatureWiseAffine(keras.layers.Layer):
         return tuple(input_shapes[0])
 
 
+class DenoiserNetwork(keras.Model):
+    """What every denoising network shares: ``[noisy [B, L, 4], timestep [B]] (+ class [B]) -> [B, L, 4]`` built
+    by :func:`conditioning_inputs` and :func:`output_head`, its constructor arguments as ``hparams``."""
+
+    def _finish(self, inputs: list[Any], outputs: Any, hparams: dict[str, Any], name: str | None,
+                default_name: str, **kwargs: Any) -> None:
+        super().__init__(inputs=inputs, outputs=outputs, name=name or default_name, **kwargs)
+        self._hparams = hparams
+
+    @property
+    def sequence_length(self) -> int:
+        return self._hparams["sequence_length"]
+
+    @property
+    def n_classes(self) -> int:
+        return self._hparams["n_classes"]
+
+    @property
+    def hparams(self) -> dict[str, Any]:
+        """The constructor arguments, JSON-ready."""
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in self._hparams.items()}
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "trainable": self.trainable, **self.hparams}
+
+
+def conditioning_inputs(sequence_length: int, time_embedding_dim: int, n_classes: int) -> tuple[list[Any], Any]:
+    """The network's inputs (noisy one-hot, timestep, class label when ``n_classes``) and the embedding every
+    block is conditioned on: sinusoidal time -> 2-layer MLP, plus a learned class embedding (index
+    ``n_classes`` = no class), then SiLU."""
+    noisy = keras.Input(shape=(sequence_length, N_BASES), name="noisy")
+    timestep = keras.Input(shape=(), dtype="int32", name="timestep")
+    inputs = [noisy, timestep]
+    embedding = SinusoidalTimeEmbedding(time_embedding_dim, name="time_sinusoid")(timestep)
+    embedding = keras.layers.Dense(4 * time_embedding_dim, activation="silu", name="time_dense_1")(embedding)
+    embedding = keras.layers.Dense(time_embedding_dim, name="time_dense_2")(embedding)
+    if n_classes:
+        label = keras.Input(shape=(), dtype="int32", name="class_label")
+        inputs.append(label)
+        class_embedding = keras.layers.Embedding(n_classes + 1, time_embedding_dim, name="class_embedding")(label)
+        embedding = keras.layers.Add(name="time_plus_class")([embedding, class_embedding])
+    return inputs, keras.layers.Activation("silu", name="embedding_silu")(embedding)
+
+
+def output_head(x: Any, groups: int) -> Any:
+    """GroupNorm -> SiLU -> a zero-initialised float32 1x1 Conv1D to the 4 base channels."""
+    x = keras.layers.GroupNormalization(groups, name="output_norm")(x)
+    x = keras.layers.Activation("silu", name="output_silu")(x)
+    return keras.layers.Conv1D(N_BASES, 1, kernel_initializer="zeros", dtype="float32", name="noise")(x)
+
+
+def block_hparams(kernel_size: int, groups: int, time_embedding_dim: int, n_classes: int, position_encoding: bool,
+                  dropout: float) -> dict[str, Any]:
+    """The checked settings every denoiser's blocks and conditioning share, by name."""
+    return {
+        "kernel_size": positive_int("kernel_size", kernel_size),
+        "groups": positive_int("groups", groups),
+        "time_embedding_dim": positive_int("time_embedding_dim", time_embedding_dim),
+        "n_classes": non_negative_int("n_classes", n_classes),
+        "position_encoding": bool(position_encoding),
+        "dropout": dropout_rate("dropout", dropout),
+    }
+
+
+def check_groups(channels: Sequence[int], groups: int) -> None:
+    """Every width must be divisible by the GroupNorm ``groups``."""
+    for width in channels:
+        if width % groups:
+            raise ScaInputError(f"hyperparameter 'channels' ({width}) must be divisible by 'groups' ({groups})")
+
+
 @keras.saving.register_keras_serializable(package="sca_tf")
-class Denoiser(keras.Model):
+class Denoiser(DenoiserNetwork):
     """Denoises a noisy one-hot sequence: ``[noisy [B, L, 4], timestep [B]] (+ class [B]) -> [B, L, 4]``.
 
     The 4 output channels are the predicted noise or, for a ``categorical_x0`` ``DiffusionModel``, the
@@ -113,58 +184,23 @@ class Denoiser(keras.Model):
             "sequence_length": positive_int("sequence_length", sequence_length),
             "channels": positive_int("channels", channels),
             "dilations": positive_ints("dilations", dilations),
-            "kernel_size": positive_int("kernel_size", kernel_size),
-            "groups": positive_int("groups", groups),
-            "time_embedding_dim": positive_int("time_embedding_dim", time_embedding_dim),
-            "n_classes": non_negative_int("n_classes", n_classes),
-            "position_encoding": bool(position_encoding),
-            "dropout": dropout_rate("dropout", dropout),
+            **block_hparams(kernel_size, groups, time_embedding_dim, n_classes, position_encoding, dropout),
         }
-        if channels % groups:
-            raise ScaInputError(f"hyperparameter 'channels' ({channels}) must be divisible by 'groups' ({groups})")
-        noisy = keras.Input(shape=(sequence_length, N_BASES), name="noisy")
-        timestep = keras.Input(shape=(), dtype="int32", name="timestep")
-        inputs = [noisy, timestep]
-        embedding = SinusoidalTimeEmbedding(time_embedding_dim, name="time_sinusoid")(timestep)
-        embedding = keras.layers.Dense(4 * time_embedding_dim, activation="silu", name="time_dense_1")(embedding)
-        embedding = keras.layers.Dense(time_embedding_dim, name="time_dense_2")(embedding)
-        if n_classes:
-            label = keras.Input(shape=(), dtype="int32", name="class_label")
-            inputs.append(label)
-            class_embedding = keras.layers.Embedding(n_classes + 1, time_embedding_dim, name="class_embedding")(label)
-            embedding = keras.layers.Add(name="time_plus_class")([embedding, class_embedding])
-        embedding = keras.layers.Activation("silu", name="embedding_silu")(embedding)
-        x = keras.layers.Conv1D(channels, 1, name="input_projection")(noisy)
+        check_groups((channels,), groups)
+        inputs, embedding = conditioning_inputs(sequence_length, time_embedding_dim, n_classes)
+        x = keras.layers.Conv1D(channels, 1, name="input_projection")(inputs[0])
         if position_encoding:
             x = SinusoidalPositionalEncoding(name="position_encoding")(x)
         for index, dilation in enumerate(hparams["dilations"], start=1):
-            x = _residual_block(x, embedding, channels, kernel_size, dilation, groups, dropout, index)
-        x = keras.layers.GroupNormalization(groups, name="output_norm")(x)
-        x = keras.layers.Activation("silu", name="output_silu")(x)
-        noise = keras.layers.Conv1D(N_BASES, 1, kernel_initializer="zeros", dtype="float32", name="noise")(x)
-        super().__init__(inputs=inputs, outputs=noise, name=name or "denoiser", **kwargs)
-        self._hparams = hparams
-
-    @property
-    def sequence_length(self) -> int:
-        return self._hparams["sequence_length"]
-
-    @property
-    def n_classes(self) -> int:
-        return self._hparams["n_classes"]
-
-    @property
-    def hparams(self) -> dict[str, Any]:
-        """The constructor arguments, JSON-ready."""
-        return {key: list(value) if isinstance(value, tuple) else value for key, value in self._hparams.items()}
-
-    def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "trainable": self.trainable, **self.hparams}
+            x = residual_block(x, embedding, channels, kernel_size, dilation, groups, dropout, f"block_{index}")
+        self._finish(inputs, output_head(x, groups), hparams, name, "denoiser", **kwargs)
 
 
-def _residual_block(x: Any, embedding: Any, channels: int, kernel_size: int, dilation: int, groups: int,
-                    dropout: float, index: int) -> Any:
-    prefix = f"block_{index}"
+def residual_block(x: Any, embedding: Any, channels: int, kernel_size: int, dilation: int, groups: int,
+                   dropout: float, prefix: str) -> Any:
+    """GroupNorm -> SiLU -> dilated Conv1D -> GroupNorm -> FiLM from ``embedding`` -> SiLU (-> dropout) -> dilated
+    Conv1D, added to the input (through a 1x1 Conv1D when the input has another width); layers named
+    ``<prefix>_*``."""
     h = keras.layers.GroupNormalization(groups, name=f"{prefix}_norm_1")(x)
     h = keras.layers.Activation("silu", name=f"{prefix}_silu_1")(h)
     h = keras.layers.Conv1D(channels, kernel_size, padding="same", dilation_rate=dilation, name=f"{prefix}_conv_1")(h)
@@ -175,4 +211,6 @@ def _residual_block(x: Any, embedding: Any, channels: int, kernel_size: int, dil
     if dropout:
         h = keras.layers.Dropout(dropout, name=f"{prefix}_dropout")(h)
     h = keras.layers.Conv1D(channels, kernel_size, padding="same", dilation_rate=dilation, name=f"{prefix}_conv_2")(h)
+    if int(x.shape[-1]) != channels:
+        x = keras.layers.Conv1D(channels, 1, name=f"{prefix}_skip")(x)
     return keras.layers.Add(name=f"{prefix}_residual")([x, h])

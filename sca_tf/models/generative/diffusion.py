@@ -39,13 +39,18 @@ from scipy.special import softmax
 from sca_tf.errors import ScaInputError
 from sca_tf.models.base import dropout_rate
 from sca_tf.models.generative.base import SequenceGenerator, replica_mean_scale, replica_step_seeds
-from sca_tf.models.generative.denoiser import Denoiser
+from sca_tf.models.generative.denoiser import Denoiser, DenoiserNetwork
 from sca_tf.models.generative.sampling import ReverseProcess, check_guidance, sampling_plan
 from sca_tf.models.generative.schedule import NoiseSchedule
+from sca_tf.models.generative.unet import UNetDenoiser
 
 #: What the denoiser's 4 output channels mean: the added noise (Ho et al. 2020, MSE loss) or the logits of the
 #: clean base at every position (categorical ``x0``, cross-entropy loss; Dieleman et al. 2022, "CDCD").
 PARAMETERIZATIONS = ("epsilon", "categorical_x0")
+
+#: The denoising networks: the flat dilated residual CNN (:class:`Denoiser`) and the 1-D U-Net
+#: (:class:`~sca_tf.models.generative.unet.UNetDenoiser`), whose cost grows slowly with the sequence length.
+DENOISERS: dict[str, type[DenoiserNetwork]] = {"residual": Denoiser, "unet": UNetDenoiser}
 
 
 def check_parameterization(parameterization: str) -> str:
@@ -53,6 +58,13 @@ def check_parameterization(parameterization: str) -> str:
     if parameterization not in PARAMETERIZATIONS:
         raise ScaInputError(f"parameterization {parameterization!r}: expected one of {', '.join(PARAMETERIZATIONS)}")
     return parameterization
+
+
+def check_denoiser(name: str) -> type[DenoiserNetwork]:
+    """The network class called ``name`` in :data:`DENOISERS`; ``ScaInputError`` listing them otherwise."""
+    if name not in DENOISERS:
+        raise ScaInputError(f"denoiser {name!r}: expected one of {', '.join(DENOISERS)}")
+    return DENOISERS[name]
 
 
 @keras.saving.register_keras_serializable(package="sca_tf")
@@ -76,7 +88,7 @@ class DiffusionModel(SequenceGenerator):
 
     def __init__(
         self,
-        denoiser: Denoiser | dict[str, Any],
+        denoiser: DenoiserNetwork | dict[str, Any],
         schedule: NoiseSchedule | dict[str, Any] | None = None,
         *,
         class_names: Sequence[str] = (),
@@ -90,8 +102,8 @@ class DiffusionModel(SequenceGenerator):
         self.parameterization = check_parameterization(parameterization)
         if isinstance(denoiser, dict):
             denoiser = keras.saving.deserialize_keras_object(denoiser)
-        if not isinstance(denoiser, Denoiser):
-            raise ScaInputError(f"denoiser: expected a Denoiser, got {type(denoiser).__name__}")
+        if not isinstance(denoiser, DenoiserNetwork):
+            raise ScaInputError(f"denoiser: expected a Denoiser or UNetDenoiser, got {type(denoiser).__name__}")
         if isinstance(schedule, dict):
             schedule = NoiseSchedule(**schedule)
         self.denoiser = denoiser
@@ -278,10 +290,12 @@ def build_diffusion_model(
     condition_dropout: float = 0.1,
     seed: int = 0,
     parameterization: str = "epsilon",
+    denoiser: str = "residual",
     **denoiser_hparams: Any,
 ) -> DiffusionModel:
-    """A :class:`DiffusionModel` with a fresh :class:`Denoiser` (``denoiser_hparams`` go to it)."""
-    denoiser = Denoiser(sequence_length, n_classes=len(class_names), **denoiser_hparams)
+    """A :class:`DiffusionModel` with a fresh ``denoiser`` network (a :data:`DENOISERS` name;
+    ``denoiser_hparams`` go to it)."""
+    network = check_denoiser(denoiser)(sequence_length, n_classes=len(class_names), **denoiser_hparams)
     noise_schedule = NoiseSchedule(schedule, timesteps=timesteps, beta_start=beta_start, beta_end=beta_end)
-    return DiffusionModel(denoiser, noise_schedule, class_names=class_names, condition_dropout=condition_dropout,
+    return DiffusionModel(network, noise_schedule, class_names=class_names, condition_dropout=condition_dropout,
                           seed=seed, parameterization=parameterization)
