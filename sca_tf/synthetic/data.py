@@ -16,13 +16,15 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from Bio.SeqIO.FastaIO import SimpleFastaParser
 
 from sca_tf.errors import ScaInputError
-from sca_tf.schema import DE_STATUSES, TEST_FRACTION, UNTESTABLE, VALIDATION_FRACTION
+from sca_tf.provenance import describe_file
+from sca_tf.schema import DE_STATUSES, TEST_FRACTION, TRAIN, UNTESTABLE, VALIDATION, VALIDATION_FRACTION
 from sca_tf.sequence import decode_bases, encode_bases
 
 
@@ -59,7 +61,7 @@ def promoter_splits(
     The defaults are those of the registered ``sca_promoters`` configs (20 % test, 10 % of the rest validation,
     seed 0); the window and assembly are taken from ``promoters.tsv`` and checked like the builder checks them.
     """
-    from sca_tf_datasets.sca_promoters import splitting, tables  # noqa: PLC0415 - the dataset package is heavy
+    from sca_tf_datasets.sca_promoters import splitting, tables
 
     files = tables.InputFiles.beside(de_table, promoters)
     upstream, downstream, assembly = _window_of(files.promoters)
@@ -116,6 +118,60 @@ def restrict_to_genes(promoters: PromoterSet, genes_file: str | os.PathLike[str]
     keep = [index for index, gene in enumerate(promoters.gene_ids) if gene in wanted]
     return PromoterSet([promoters.gene_ids[i] for i in keep], [promoters.sequences[i] for i in keep],
                        [promoters.statuses[i] for i in keep])
+
+
+@dataclass(frozen=True)
+class GeneratorData:
+    """What a generator learns from: training positives, validation positives (``None`` when the source has none)
+    and a record of where they came from (files with their checksums, the split)."""
+
+    positives: PromoterSet
+    validation: PromoterSet | None
+    provenance: dict[str, Any]
+
+
+def generator_data(
+    de_table: str | os.PathLike[str] | None = None,
+    promoters: str | os.PathLike[str] | None = None,
+    *,
+    train_genes: str | os.PathLike[str] | None = None,
+    positives_fasta: str | os.PathLike[str] | None = None,
+    split_scheme: str = "random",
+    split_seed: int = 0,
+    test_fraction: float = TEST_FRACTION,
+    validation_fraction: float = VALIDATION_FRACTION,
+) -> GeneratorData:
+    """The training positives of a generator from one of three sources.
+
+    * ``de_table`` + ``promoters``: the dataset's own split (:func:`promoter_splits`), recomputed; its validation
+      positives give a validation loss;
+    * the same plus ``train_genes``: the training genes from a list instead (one ID a line), no validation set;
+    * ``positives_fasta``: training positives as FASTA (``status=up|down`` header tags for conditioning).
+    """
+    if positives_fasta:
+        if de_table or promoters or train_genes:
+            raise ScaInputError("a positives FASTA replaces the DE table, promoters and training-gene list; "
+                                "give one source")
+        return GeneratorData(read_promoter_fasta(positives_fasta), None,
+                             {"positives_fasta": describe_file(positives_fasta)})
+    if not (de_table and promoters):
+        raise ScaInputError("give a DE table and a promoters table (or a FASTA of training positives)")
+    table = promoter_splits(de_table, promoters, split_scheme=split_scheme, split_seed=split_seed,
+                            test_fraction=test_fraction, validation_fraction=validation_fraction)
+    record: dict[str, Any] = {"de_table": describe_file(de_table), "promoters": describe_file(promoters)}
+    if train_genes:
+        everyone = PromoterSet(table["gene_id"].tolist(), table["sequence"].tolist(), table["status"].tolist())
+        chosen = restrict_to_genes(everyone, train_genes)
+        keep = [i for i, status in enumerate(chosen.statuses) if status in DE_STATUSES]
+        if not keep:
+            raise ScaInputError(f"{train_genes}: none of the listed genes is up or down")
+        positives = PromoterSet([chosen.gene_ids[i] for i in keep], [chosen.sequences[i] for i in keep],
+                                [chosen.statuses[i] for i in keep])
+        return GeneratorData(positives, None, {**record, "train_genes": describe_file(train_genes)})
+    split = {"scheme": split_scheme, "seed": split_seed, "test_fraction": test_fraction,
+             "validation_fraction": validation_fraction}
+    return GeneratorData(select(table, TRAIN, positive=True), select(table, VALIDATION, positive=True),
+                         {**record, "split": split})
 
 
 def read_promoter_fasta(path: str | os.PathLike[str]) -> PromoterSet:

@@ -15,7 +15,9 @@ from sca_tf.explain.attributions import METHODS, REFERENCES
 from sca_tf.models.generative.sampling import SAMPLERS
 from sca_tf.schema import DE_STATUSES, SPLIT_SCHEMES
 from sca_tf.synthetic.assess import HELDOUT_SPLITS
+from sca_tf.training.generator import GENERATOR_MODELS
 from sca_tf.training.nan_guard import NonFiniteLossError
+from sca_tf.training.precision import PRECISIONS
 
 SIMULATE = ["simulate", "--out", "unused"]
 
@@ -110,6 +112,8 @@ def test_help_states_the_library_default(capsys: pytest.CaptureFixture[str]) -> 
         ("explain", "method", METHODS),
         ("explain", "reference", REFERENCES),
         ("generate", "sampler", SAMPLERS),
+        ("train-generator", "model", GENERATOR_MODELS),
+        ("train-generator", "precision", PRECISIONS),
         ("assess-synthetic", "split_scheme", SPLIT_SCHEMES),
         ("assess-synthetic", "heldout_split", HELDOUT_SPLITS),
         ("assess-synthetic", "status", DE_STATUSES),
@@ -122,7 +126,8 @@ def test_choices_are_the_library_constants(verb: str, dest: str, constant: tuple
 def test_the_parser_has_one_verb_per_stage() -> None:
     verbs = set(verb_parsers())
     assert verbs == {"simulate", "dge", "promoters", "build-dataset", "train", "tune", "evaluate", "explain",
-                     "export", "generate", "assess-synthetic", "run", "ablate", "predict", "variants", "cv"}
+                     "export", "train-generator", "generate", "assess-synthetic", "run", "ablate", "predict",
+                     "variants", "cv"}
     assert build_parser().prog == "sca-tf"
 
 

@@ -13,6 +13,7 @@ from sca_tf.models import build_model
 from sca_tf.models.generative.base import one_hot_sequences
 from sca_tf.models.generative.diffusion import build_diffusion_model
 from sca_tf.models.generative.gan import build_gan
+from sca_tf.models.generative.sampling import DEFAULT_ETA, DEFAULT_GUIDANCE
 from sca_tf.synthetic.fasta import read_synthetic_fasta
 from sca_tf.synthetic.generate import generate, load_generator
 
@@ -70,6 +71,19 @@ def test_fastas_of_two_conditions_concatenate_into_one_set(tmp_path: Path, check
     assert "condition=down" in records.descriptions[3]
 
 
+def test_default_sampler_settings_are_ddim_eta_1_and_guidance_with_a_condition(tmp_path: Path, checkpoints: dict[str, Path]) -> None:
+    """DDIM, eta 1; guidance 1.5 with a condition, 1 without one (guidance needs a condition)."""
+    conditional = generate(checkpoints["conditional"], 2, tmp_path / "up.fa", condition="up", progress=False)
+    sampling = json.loads(conditional.provenance.read_text())["sampling"]
+    assert (sampling["sampler"], sampling["eta"], sampling["guidance"]) == ("ddim", DEFAULT_ETA, DEFAULT_GUIDANCE)
+    assert DEFAULT_GUIDANCE != 1 and DEFAULT_ETA == 1
+    unconditional = generate(checkpoints["conditional"], 2, tmp_path / "any.fa", progress=False)
+    assert json.loads(unconditional.provenance.read_text())["sampling"]["guidance"] == 1
+    chosen = generate(checkpoints["conditional"], 2, tmp_path / "chosen.fa", condition="up", eta=0.0, guidance=1.0,
+                      progress=False)
+    assert json.loads(chosen.provenance.read_text())["sampling"]["eta"] == 0.0
+
+
 @pytest.mark.parametrize("checkpoint, options, message", [
     ("diffusion", {"n": 0}, "positive integer, got 0"),
     ("diffusion", {"n": -5}, "positive integer, got -5"),
@@ -81,6 +95,7 @@ def test_fastas_of_two_conditions_concatenate_into_one_set(tmp_path: Path, check
     ("diffusion", {"condition": "up"}, "unconditional"),
     ("diffusion", {"sampler": "ddpm", "steps": 5}, "all 20 steps"),
     ("gan", {"sampler": "ddim"}, "diffusion models only"),
+    ("gan", {"eta": 0.0}, "diffusion models only"),
 ])
 def test_generate_refuses_bad_requests_without_writing(tmp_path: Path, checkpoints: dict[str, Path], checkpoint: str,
                                                        options: dict, message: str) -> None:
