@@ -204,3 +204,27 @@ class FusedBatchNormalization1D(keras.layers.BatchNormalization):
         self.moving_mean.assign(self.moving_mean * self.momentum + mean * (1.0 - self.momentum))
         self.moving_variance.assign(self.moving_variance * self.momentum + variance * (1.0 - self.momentum))
         return tf.cast(tf.squeeze(y, 2), self.compute_dtype)
+
+
+@keras.saving.register_keras_serializable(package="sca_tf")
+class KeyDropoutAttention(keras.layers.MultiHeadAttention):
+    """``MultiHeadAttention`` whose attention dropout drops whole keys: one mask per sample, head and key, shared
+    by every query (``noise_shape = [batch, heads, 1, keys]``), instead of one draw per query-key pair.
+
+    Keras draws a uniform number for every entry of the ``[batch, heads, queries, keys]`` attention weights; at
+    250 tokens that draw was ~30 % of a CPU training step of the default transformer. A key's weight is dropped
+    (and the rest rescaled) for all queries at once here, as DropKey-style regularisation does, for
+    ``queries``-times fewer random numbers. Inference is unchanged (no dropout).
+
+    >>> import numpy as np
+    >>> layer = KeyDropoutAttention(num_heads=2, key_dim=4, dropout=0.5)
+    >>> tuple(layer(np.ones((1, 6, 8), "float32"), np.ones((1, 6, 8), "float32")).shape)
+    (1, 6, 8)
+    """
+
+    def _build_attention(self, rank: int) -> None:
+        super()._build_attention(rank)
+        if rank != 4:  # the projected [batch, tokens, heads, width] of a [batch, tokens, width] input
+            raise ValueError(f"KeyDropoutAttention takes [batch, tokens, width] inputs, got rank {rank - 1}")
+        self._dropout_layer = keras.layers.Dropout(rate=self._dropout, noise_shape=(None, None, 1, None),
+                                                   dtype=self.dtype_policy, seed=self.seed)

@@ -1,4 +1,4 @@
-"""Custom layers: top-k pooling, sinusoidal and learned positions, attention pooling."""
+"""Custom layers: top-k pooling, sinusoidal and learned positions, attention pooling, fused batch norm, key dropout."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import tensorflow as tf
 
 from sca_tf.models import AttentionPooling1D, LearnedPositionalEmbedding, SinusoidalPositionalEncoding, TopKPooling1D
-from sca_tf.models.layers import FusedBatchNormalization1D
+from sca_tf.models.layers import FusedBatchNormalization1D, KeyDropoutAttention
 
 
 def test_top_k_pooling_keeps_the_largest_values_of_each_channel_in_order() -> None:
@@ -110,3 +110,20 @@ def test_fused_batch_norm_under_mixed_bfloat16_returns_bfloat16_close_to_float32
         keras.mixed_precision.set_global_policy(previous)
     assert y.dtype == tf.bfloat16 and layer.moving_mean.dtype == "float32"
     np.testing.assert_allclose(tf.cast(y, tf.float32), expected, atol=0.05 * np.abs(expected).max())
+
+
+def test_key_dropout_drops_whole_keys_for_every_query_and_nothing_at_inference() -> None:
+    layer = KeyDropoutAttention(num_heads=2, key_dim=4, dropout=0.5, seed=3)
+    tokens = np.random.default_rng(0).normal(size=(8, 12, 8)).astype("float32")
+    layer(tokens, tokens)  # build
+    weights = keras.ops.softmax(keras.random.normal((8, 2, 12, 12), seed=1), axis=-1)
+    dropped = keras.ops.convert_to_numpy(layer._dropout_layer(weights, training=True)) == 0
+    np.testing.assert_array_equal(dropped, np.broadcast_to(dropped[:, :, :1, :], dropped.shape))  # same mask per query
+    assert 0.4 < dropped[:, :, 0, :].mean() < 0.6  # about half the keys of each (sample, head)
+    stock = keras.layers.MultiHeadAttention(num_heads=2, key_dim=4)
+    stock(tokens, tokens)
+    stock.set_weights(layer.get_weights())
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer(tokens, tokens)),
+                               keras.ops.convert_to_numpy(stock(tokens, tokens)), rtol=1e-5, atol=1e-6)
+    trained = keras.ops.convert_to_numpy(layer(tokens, tokens, training=True))
+    assert np.abs(trained - keras.ops.convert_to_numpy(stock(tokens, tokens))).max() > 1e-3
