@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import keras
 import numpy as np
 import pytest
@@ -36,9 +38,11 @@ def test_paper_recipes_are_the_papers_plus_transformer_extras() -> None:
 def test_default_recipes_share_batches_augmentation_and_patience() -> None:
     recipes = {name: recipe_for(name) for name in ("cnn", "cnn_lstm", "transformer")}
     for recipe in recipes.values():
-        assert (recipe.batch_size, recipe.epochs, recipe.rc_augment, recipe.patience) == (64, 20, True, 10)
+        assert (recipe.batch_size, recipe.rc_augment, recipe.patience) == (64, True, 10)
         assert not recipe.class_weighted_loss and not recipe.cosine_decay
-    assert recipes["cnn"] == recipes["cnn_lstm"] and recipes["cnn"].learning_rate == 2e-3
+    assert recipes["cnn"].epochs == recipes["transformer"].epochs == 20
+    assert recipes["cnn_lstm"].epochs == 40  # its validation AUPRC was still rising at 20 on the development seed
+    assert dataclasses.replace(recipes["cnn_lstm"], epochs=20) == recipes["cnn"] and recipes["cnn"].learning_rate == 2e-3
     assert (recipes["transformer"].learning_rate, recipes["transformer"].clipnorm) == (2e-3, 1.0)
     with pytest.raises(ScaInputError, match="unknown preset 'fast': expected one of default, paper"):
         recipe_for("cnn", preset="fast")
