@@ -29,6 +29,7 @@ import numpy as np
 import tensorflow as tf
 
 from sca_tf.models.generative.diffusion import DiffusionModel, build_diffusion_model
+from sca_tf.models.generative.sampling import DEFAULT_ETA, DEFAULT_GUIDANCE
 from sca_tf.training.precision import precision_policy, resolve_precision
 
 FLAT_96 = {"denoiser": "residual", "channels": 96, "dilations": (1, 2, 4, 8, 16)}
@@ -57,8 +58,9 @@ def train_ms(model: DiffusionModel, length: int, batch: int, steps: int) -> floa
 
 
 def sample_rate(model: DiffusionModel, n: int, batch: int, steps: int) -> float:
-    """Sequences/s of DDIM (eta 1, guidance 1.5, condition up) after an untimed call that traces the network."""
-    options = {"sampler": "ddim", "steps": steps, "eta": 1.0, "guidance": 1.5, "condition": "up"}
+    """Sequences/s of DDIM at ``sca-tf generate``'s default eta and guidance (condition up) after an untimed call
+    that traces the network."""
+    options = {"sampler": "ddim", "steps": steps, "eta": DEFAULT_ETA, "guidance": DEFAULT_GUIDANCE, "condition": "up"}
     model.generate(batch, seed=0, batch_size=batch, **{**options, "steps": 2})
     began = time.perf_counter()
     model.generate(n, seed=1, batch_size=batch, **options)
@@ -93,7 +95,8 @@ def main() -> None:
             best[name]["seq_per_s"] = max(best[name]["seq_per_s"], sample_rate(model, args.samples,
                                                                                args.sample_batch, args.ddim_steps))
     flat = best["residual 128x4 (float32)"]["seq_per_s"]
-    print(f"batch {args.train_batch} training, DDIM {args.ddim_steps} steps eta 1 guidance 1.5, best of "
+    print(f"batch {args.train_batch} training, DDIM {args.ddim_steps} steps eta {DEFAULT_ETA} guidance "
+          f"{DEFAULT_GUIDANCE}, best of "
           f"{args.repeats}")
     for name, (model, length) in models.items():
         figures = best[name]
