@@ -228,3 +228,53 @@ class KeyDropoutAttention(keras.layers.MultiHeadAttention):
             raise ValueError(f"KeyDropoutAttention takes [batch, tokens, width] inputs, got rank {rank - 1}")
         self._dropout_layer = keras.layers.Dropout(rate=self._dropout, noise_shape=(None, None, 1, None),
                                                    dtype=self.dtype_policy, seed=self.seed)
+
+
+@keras.saving.register_keras_serializable(package="sca_tf")
+class RelativePositionAttention(keras.layers.MultiHeadAttention):
+    """``MultiHeadAttention`` whose scores get a learned bias per head and query-key distance (Shaw et al. 2018;
+    T5's bias without its log buckets): ``score[b, h, i, j] = q_i . k_j / sqrt(d) + bias[h, clip(j - i, -D, D)]``.
+
+    A head can thus learn "look 3 tokens downstream" wherever the query sits, which absolute positions only teach
+    position by position: the layer is equivariant to shifting the sequence (up to the edges and the clipping at
+    ``max_distance`` = D tokens). The bias starts at zero, so an untrained layer is plain attention. Self-attention
+    over ``[batch, tokens, width]`` inputs; dropout drops single attention weights as the parent does.
+
+    >>> import numpy as np
+    >>> layer = RelativePositionAttention(num_heads=2, key_dim=4, max_distance=3)
+    >>> tuple(layer(np.ones((1, 6, 8), "float32"), np.ones((1, 6, 8), "float32")).shape)
+    (1, 6, 8)
+    """
+
+    def __init__(self, num_heads: int, key_dim: int, max_distance: int = 32, **kwargs: Any) -> None:
+        super().__init__(num_heads, key_dim, **kwargs)
+        if isinstance(max_distance, bool) or not isinstance(max_distance, int) or max_distance < 1:
+            raise ValueError(f"max_distance must be a positive number of tokens, got {max_distance!r}")
+        self.max_distance = max_distance
+
+    def build(self, query_shape: Any, value_shape: Any, key_shape: Any = None) -> None:
+        super().build(query_shape, value_shape, key_shape)
+        if len(query_shape) != 3:
+            raise ValueError(f"RelativePositionAttention takes [batch, tokens, width] inputs, got {query_shape}")
+        self.relative_bias = self.add_weight(name="relative_bias", shape=(self._num_heads, 2 * self.max_distance + 1),
+                                             initializer="zeros", dtype=self.variable_dtype)
+
+    def distance_bias(self, queries: int, keys: int) -> Any:
+        """The ``[heads, queries, keys]`` bias of every query-key pair."""
+        offsets = ops.arange(keys)[None, :] - ops.arange(queries)[:, None]
+        index = ops.clip(offsets, -self.max_distance, self.max_distance) + self.max_distance
+        return ops.take(self.relative_bias, index, axis=1)
+
+    def _compute_attention(self, query: Any, key: Any, value: Any, attention_mask: Any = None, training: Any = None,
+                           return_attention_scores: bool = False, use_causal_mask: bool = False) -> tuple[Any, Any]:
+        if use_causal_mask:
+            raise ValueError("RelativePositionAttention is bidirectional (use_causal_mask is not supported)")
+        query = ops.multiply(query, ops.cast(self._inverse_sqrt_key_dim, query.dtype))
+        scores = ops.einsum(self._dot_product_equation, key, query)  # [batch, heads, queries, keys]
+        bias = self.distance_bias(ops.shape(query)[1], ops.shape(key)[1])
+        scores = self._masked_softmax(scores + ops.cast(bias, scores.dtype)[None], attention_mask)
+        dropped = self._dropout_layer(scores, training=training) if self._dropout > 0.0 else scores
+        return ops.einsum(self._combine_equation, dropped, value), scores
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "max_distance": self.max_distance}

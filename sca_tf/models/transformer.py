@@ -24,13 +24,14 @@ from sca_tf.models.layers import (
     KeyDropoutAttention,
     LayerScale,
     LearnedPositionalEmbedding,
+    RelativePositionAttention,
     SinusoidalPositionalEncoding,
     TopKPooling1D,
 )
 from sca_tf.schema import TARGETS
 
 TRANSFORMER_STEMS = ("tower", "conv", "patch")
-TRANSFORMER_POSITIONS = ("learned", "sinusoidal")
+TRANSFORMER_POSITIONS = ("learned", "sinusoidal", "none")
 TRANSFORMER_POOLINGS = ("top_k", "attention", "max", "average")
 #: What attention dropout drops: whole keys (one mask per sample, head and key; :class:`KeyDropoutAttention`)
 #: or single attention weights (one draw per query-key pair, as ``keras.layers.MultiHeadAttention``).
@@ -63,7 +64,13 @@ class TransformerClassifier(SequenceClassifier):
         pool_size: max-pool width after each ``tower`` block.
         stride: bases per token of the ``conv`` and ``patch`` stems.
         stem_kernel_size: width of the ``conv`` stem's kernel.
-        positions: ``learned`` (one trained vector per token) or ``sinusoidal`` (fixed).
+        positions: absolute positions added to the tokens: ``learned`` (one trained vector per token),
+            ``sinusoidal`` (fixed) or ``none`` (the model then sees only content and, with ``relative_distance``,
+            distances: it is the same wherever along the promoter a pattern sits).
+        relative_distance: > 0: every attention score also gets a learned bias per head and query-key distance
+            in tokens, clipped at this many (:class:`~sca_tf.models.layers.RelativePositionAttention`), so a head
+            can learn a spacing between two sites wherever they sit; 0: content and absolute positions only.
+            Needs ``attention_dropout_unit = "weights"``.
         d_model: token width.
         num_layers: encoder layers (0: no attention).
         num_heads: attention heads per layer (must divide ``d_model``).
@@ -100,6 +107,7 @@ class TransformerClassifier(SequenceClassifier):
         stride: int = 8,
         stem_kernel_size: int = 15,
         positions: str = "learned",
+        relative_distance: int = 0,
         d_model: int = 128,
         num_layers: int = 2,
         num_heads: int = 4,
@@ -125,6 +133,7 @@ class TransformerClassifier(SequenceClassifier):
             "stride": positive_int("stride", stride),
             "stem_kernel_size": positive_int("stem_kernel_size", stem_kernel_size),
             "positions": choice("positions", positions, TRANSFORMER_POSITIONS),
+            "relative_distance": non_negative_int("relative_distance", relative_distance),
             "d_model": positive_int("d_model", d_model),
             "num_layers": non_negative_int("num_layers", num_layers),
             "num_heads": positive_int("num_heads", num_heads),
@@ -139,6 +148,9 @@ class TransformerClassifier(SequenceClassifier):
                                              ATTENTION_DROPOUT_UNITS),
             "target": choice("target", target, TARGETS),
         }
+        if hparams["relative_distance"] and hparams["attention_dropout_unit"] != "weights":
+            raise ScaInputError("hyperparameter 'relative_distance' needs attention_dropout_unit = 'weights', got "
+                                f"{attention_dropout_unit!r}")
         if d_model % num_heads:
             raise ScaInputError(f"hyperparameter 'num_heads': must divide d_model={d_model}, got {num_heads}")
         inputs = one_hot_input(input_length)
@@ -148,12 +160,13 @@ class TransformerClassifier(SequenceClassifier):
                                 "use a smaller top_k or a shorter stem")
         if positions == "learned":
             x = LearnedPositionalEmbedding(name="positional_embedding")(x)
-        else:
+        elif positions == "sinusoidal":
             x = SinusoidalPositionalEncoding(name="positional_encoding")(x)
         x = keras.layers.Dropout(hparams["dropout"], name="embedding_dropout")(x)
         for index in range(1, num_layers + 1):
             x = encoder_layer(x, num_heads, ff_dim, hparams["dropout"], index, hparams["layer_scale"],
-                              hparams["attention_dropout"], hparams["attention_dropout_unit"])
+                              hparams["attention_dropout"], hparams["attention_dropout_unit"],
+                              hparams["relative_distance"])
         x = _pool(x, hparams)
         outputs = classifier_head(x, hparams["dense_units"], hparams["dropout"], hparams["target"])
         self._finish(inputs, outputs, hparams, name, **kwargs)
@@ -195,16 +208,21 @@ def _stem(inputs: keras.KerasTensor, hparams: dict[str, Any]) -> keras.KerasTens
 
 def encoder_layer(x: keras.KerasTensor, num_heads: int, ff_dim: int, dropout: float, index: int,
                   layer_scale: float = 0.0, attention_dropout: float = 0.0,
-                  attention_dropout_unit: str = "weights") -> keras.KerasTensor:
+                  attention_dropout_unit: str = "weights", relative_distance: int = 0) -> keras.KerasTensor:
     """One pre-norm encoder layer: ``x + MHA(LN(x))`` then ``x + FFN(LN(x))``, each branch scaled by a
     :class:`LayerScale` starting at ``layer_scale`` when it is > 0; attention dropout over
-    ``attention_dropout_unit`` (:data:`ATTENTION_DROPOUT_UNITS`); layers named ``encoder_<index>_*``."""
+    ``attention_dropout_unit`` (:data:`ATTENTION_DROPOUT_UNITS`); a learned distance bias clipped at
+    ``relative_distance`` tokens when it is > 0; layers named ``encoder_<index>_*``."""
     d_model = x.shape[-1]
     prefix = f"encoder_{index}"
     attended = keras.layers.LayerNormalization(epsilon=1e-6, name=f"{prefix}_attention_norm")(x)
-    attention = KeyDropoutAttention if attention_dropout_unit == "keys" else keras.layers.MultiHeadAttention
-    attended = attention(num_heads, d_model // num_heads, dropout=attention_dropout,
-                         name=f"{prefix}_attention")(attended, attended)
+    settings: dict[str, Any] = {"dropout": attention_dropout, "name": f"{prefix}_attention"}
+    if relative_distance:
+        attention = RelativePositionAttention
+        settings["max_distance"] = relative_distance
+    else:
+        attention = KeyDropoutAttention if attention_dropout_unit == "keys" else keras.layers.MultiHeadAttention
+    attended = attention(num_heads, d_model // num_heads, **settings)(attended, attended)
     attended = keras.layers.Dropout(dropout, name=f"{prefix}_attention_dropout")(attended)
     if layer_scale > 0:
         attended = LayerScale(layer_scale, name=f"{prefix}_attention_scale")(attended)

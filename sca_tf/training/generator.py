@@ -85,7 +85,7 @@ class GeneratorTrainConfig:
     condition_on_status: bool = True
     condition_dropout: float = 0.1
     parameterization: str = "categorical_x0"
-    epochs: int = 60
+    epochs: int = 45
     steps_per_epoch: int | None = 100
     batch_size: int = 32
     learning_rate: float = 1e-3

@@ -1,4 +1,5 @@
-"""Custom layers: top-k pooling, sinusoidal and learned positions, attention pooling, fused batch norm, key dropout."""
+"""Custom layers: top-k pooling, sinusoidal and learned positions, attention pooling, fused batch norm, key dropout,
+relative-position attention."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 import tensorflow as tf
 
 from sca_tf.models import AttentionPooling1D, LearnedPositionalEmbedding, SinusoidalPositionalEncoding, TopKPooling1D
-from sca_tf.models.layers import FusedBatchNormalization1D, KeyDropoutAttention
+from sca_tf.models.layers import FusedBatchNormalization1D, KeyDropoutAttention, RelativePositionAttention
 
 
 def test_top_k_pooling_keeps_the_largest_values_of_each_channel_in_order() -> None:
@@ -127,3 +128,48 @@ def test_key_dropout_drops_whole_keys_for_every_query_and_nothing_at_inference()
                                keras.ops.convert_to_numpy(stock(tokens, tokens)), rtol=1e-5, atol=1e-6)
     trained = keras.ops.convert_to_numpy(layer(tokens, tokens, training=True))
     assert np.abs(trained - keras.ops.convert_to_numpy(stock(tokens, tokens))).max() > 1e-3
+
+
+def test_relative_position_attention_starts_as_plain_attention() -> None:
+    tokens = np.random.default_rng(1).normal(size=(3, 10, 8)).astype("float32")
+    layer = RelativePositionAttention(num_heads=2, key_dim=4, max_distance=3)
+    layer(tokens, tokens)
+    stock = keras.layers.MultiHeadAttention(num_heads=2, key_dim=4)
+    stock(tokens, tokens)
+    stock.set_weights([weight for weight in layer.get_weights() if weight.shape != (2, 7)])
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(layer(tokens, tokens)),
+                               keras.ops.convert_to_numpy(stock(tokens, tokens)), rtol=1e-5, atol=1e-6)
+
+
+def test_relative_position_bias_points_every_query_at_the_same_offset_and_clips_far_ones() -> None:
+    tokens = np.random.default_rng(2).normal(size=(2, 12, 8)).astype("float32")
+    layer = RelativePositionAttention(num_heads=2, key_dim=4, max_distance=3)
+    layer(tokens, tokens)
+    for dense in (layer.query_dense, layer.key_dense):  # no content term: the scores are the bias alone
+        dense.kernel.assign(np.zeros(dense.kernel.shape, "float32"))
+        dense.bias.assign(np.zeros(dense.bias.shape, "float32"))
+    bias = np.zeros((2, 7), "float32")
+    bias[0, 3 + 2] = 20.0  # head 0: two tokens downstream
+    bias[1, 0] = 20.0  # head 1: three or more tokens upstream (clipped)
+    layer.relative_bias.assign(bias)
+    _, scores = layer(tokens, tokens, return_attention_scores=True)
+    scores = keras.ops.convert_to_numpy(scores)
+    queries = np.arange(10)
+    np.testing.assert_array_equal(scores[:, 0, queries].argmax(-1), np.broadcast_to(queries + 2, (2, 10)))
+    far_upstream = scores[0, 1, 11, :9]  # keys 0-8 are all >= 3 tokens upstream of query 11: one shared bias
+    np.testing.assert_allclose(far_upstream, np.full(9, 1 / 9), atol=1e-6)
+
+
+def test_relative_position_attention_round_trips_through_a_saved_model(tmp_path) -> None:
+    inputs = keras.Input((9, 8))
+    outputs = RelativePositionAttention(num_heads=2, key_dim=4, max_distance=4, dropout=0.1)(inputs, inputs)
+    model = keras.Model(inputs, outputs)
+    layer = model.layers[-1]
+    layer.relative_bias.assign(np.random.default_rng(3).normal(size=(2, 9)).astype("float32"))
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    assert loaded.layers[-1].max_distance == 4
+    tokens = np.random.default_rng(4).normal(size=(2, 9, 8)).astype("float32")
+    np.testing.assert_allclose(loaded.predict(tokens, verbose=0), model.predict(tokens, verbose=0), rtol=1e-5)
+    with pytest.raises(ValueError, match="max_distance"):
+        RelativePositionAttention(num_heads=2, key_dim=4, max_distance=0)
