@@ -5,6 +5,7 @@ timed on the same random 2 kb one-hot data in one process, round-robin over ``--
 quoted):
 
 * ``unet``: the default U-Net at the default precision (``auto``: bfloat16 on a bf16 CPU), and at float32;
+* ``unet on patches of 4``: the former default (no level at every base: 500 x 64 -> 250 x 128), ``auto``;
 * ``residual 96x5``: the flat denoiser of the 300 bp recipe that passed the gate (96 channels, dilations 1-16),
   float32, as trained before the U-Net;
 * ``residual 128x4``: the flat denoiser's constructor defaults (128 channels, dilations 1-8), float32, the model
@@ -34,6 +35,7 @@ from sca_tf.training.precision import precision_policy, resolve_precision
 
 FLAT_96 = {"denoiser": "residual", "channels": 96, "dilations": (1, 2, 4, 8, 16)}
 FLAT_128 = {"denoiser": "residual"}
+PATCHED_UNET = {"denoiser": "unet", "patch_size": 4, "channels": (64, 128), "down_factors": (2,)}
 
 
 def build(length: int, policy: str, architecture: dict[str, Any]) -> DiffusionModel:
@@ -82,6 +84,7 @@ def main() -> None:
     candidates: dict[str, Callable[[], tuple[DiffusionModel, int]]] = {
         f"unet ({auto})": lambda: (build(args.length, auto, {"denoiser": "unet"}), args.length),
         "unet (float32)": lambda: (build(args.length, "float32", {"denoiser": "unet"}), args.length),
+        f"unet on patches of 4 ({auto})": lambda: (build(args.length, auto, PATCHED_UNET), args.length),
         "residual 96x5 (float32)": lambda: (build(args.length, "float32", FLAT_96), args.length),
         "residual 128x4 (float32)": lambda: (build(args.length, "float32", FLAT_128), args.length),
         "residual 96x5 at 300 bp (float32)": lambda: (build(300, "float32", FLAT_96), 300),

@@ -122,10 +122,13 @@ class ReverseProcess:
         return x
 
     def _guided_output(self, x: np.ndarray, t: int, labels: np.ndarray | None) -> np.ndarray:
-        output = self.denoise(x, t, labels)
+        """The denoiser's output for ``labels``; with guidance, the conditional and unconditional outputs come
+        from one call on the batch stacked twice (one larger batch keeps the cores busier than two calls)."""
         if self.guidance == 1:
-            return output
-        unconditional = self.denoise(x, t, np.full(x.shape[0], self.no_class, dtype=np.int32))
+            return self.denoise(x, t, labels)
+        both = self.denoise(np.concatenate([x, x]), t,
+                            np.concatenate([labels, np.full(x.shape[0], self.no_class, dtype=np.int32)]))
+        output, unconditional = both[:x.shape[0]], both[x.shape[0]:]
         return unconditional + self.guidance * (output - unconditional)
 
     def _ddpm_step(self, x: np.ndarray, x0: np.ndarray, t: int, rng: np.random.Generator) -> np.ndarray:

@@ -16,7 +16,8 @@ from models.generative.diffusion_data import (
 from sca_tf.errors import ScaInputError
 from sca_tf.models.generative.denoiser import Denoiser
 from sca_tf.models.generative.diffusion import DiffusionModel
-from sca_tf.models.generative.sampling import default_steps, sampling_plan
+from sca_tf.models.generative.sampling import ReverseProcess, default_steps, sampling_plan
+from sca_tf.models.generative.schedule import NoiseSchedule
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +118,18 @@ def test_unconditional_samples_are_one_of_the_two_sequences(toy_model: Diffusion
     samples = toy_model.generate(16, sampler="ddpm", seed=2)
     best = np.maximum(identity(samples, UP_SEQUENCE), identity(samples, DOWN_SEQUENCE))
     assert best.mean() > 0.9
+
+
+def test_guidance_mixes_the_conditional_and_unconditional_outputs_of_one_stacked_call() -> None:
+    calls = []
+
+    def denoise(x: np.ndarray, t: int, labels: np.ndarray | None) -> np.ndarray:
+        calls.append(labels.copy())
+        return np.broadcast_to(labels[:, None, None].astype(np.float32), x.shape) * 1.0 + x
+
+    process = ReverseProcess(NoiseSchedule("linear", timesteps=10), denoise, lambda x, t, out: out, "ddim",
+                             np.arange(10), label=1, no_class=2, guidance=3.0)
+    x = np.random.default_rng(0).normal(size=(3, 5, 4)).astype(np.float32)
+    guided = process._guided_output(x, 4, np.full(3, 1, dtype=np.int32))
+    assert len(calls) == 1 and calls[0].tolist() == [1, 1, 1, 2, 2, 2]  # one call: conditional, then no class
+    np.testing.assert_allclose(guided, (2 + x) + 3.0 * ((1 + x) - (2 + x)))
