@@ -11,7 +11,7 @@ quoted):
 * ``residual 128x4``: the flat denoiser's constructor defaults (128 channels, dilations 1-8), float32, the model
   behind the earlier 2 kb sampling figure (5.6 seq/s).
 
-Sampling is DDIM with ``--ddim-steps`` steps, eta 1 and classifier-free guidance 1.5 (two denoiser calls a step),
+Sampling is DDIM with ``--ddim-steps`` steps at ``sca-tf generate``'s eta and guidance (two denoiser calls a step),
 ``--sample-batch`` sequences a batch, the sampler ``sca-tf generate`` runs; a 300 bp run of the 96x5 network gives
 the per-step reference the issue names (a 2 kb step should cost about what a 300 bp step did)::
 

@@ -72,7 +72,7 @@ def test_fastas_of_two_conditions_concatenate_into_one_set(tmp_path: Path, check
 
 
 def test_default_sampler_settings_are_ddim_eta_1_and_guidance_with_a_condition(tmp_path: Path, checkpoints: dict[str, Path]) -> None:
-    """DDIM, eta 1; guidance 1.5 with a condition, 1 without one (guidance needs a condition)."""
+    """DDIM, eta 1; guidance above 1 with a condition, 1 without one (guidance needs a condition)."""
     conditional = generate(checkpoints["conditional"], 2, tmp_path / "up.fa", condition="up", progress=False)
     sampling = json.loads(conditional.provenance.read_text())["sampling"]
     assert (sampling["sampler"], sampling["eta"], sampling["guidance"]) == ("ddim", DEFAULT_ETA, DEFAULT_GUIDANCE)
