@@ -49,7 +49,7 @@ GENERATOR_MODELS = ("diffusion", "gan")
 @dataclasses.dataclass(frozen=True)
 class GeneratorTrainConfig:
     """How a generator is trained; the defaults are the 2 kb recipe (README: it trains in 44 min on 2 cores and
-    fails the quality gate on GC spread and the down class's planted sites).
+    fails the quality gate only on the down class's planted NF-kB sites).
 
     Attributes:
         model: ``diffusion`` (DDPM) or ``gan`` (WGAN-GP baseline).
