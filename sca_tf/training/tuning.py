@@ -44,8 +44,9 @@ def cnn_space(hp: kt.HyperParameters) -> dict[str, Any]:
 
 
 def transformer_space(hp: kt.HyperParameters) -> dict[str, Any]:
-    """Tower width, kernel and pooling, encoder depth (0: no attention) and heads, top-k and dropout of the
-    transformer; the tower's filters are the tokens' channels, as in the default."""
+    """Tower width, kernel and pooling, encoder depth (0: no attention), heads and relative-position bias (0: none;
+    16 tokens), top-k and dropout of the transformer; the tower's filters are the tokens' channels, as in the
+    default."""
     width = hp.Choice("tower_filters", [64, 128])
     return {
         "tower_filters": (width,),
@@ -54,6 +55,7 @@ def transformer_space(hp: kt.HyperParameters) -> dict[str, Any]:
         "d_model": width,
         "num_layers": hp.Int("num_layers", 0, 3),
         "num_heads": hp.Choice("num_heads", [2, 4, 8]),
+        "relative_distance": hp.Choice("relative_distance", [0, 16]),
         "top_k": hp.Choice("top_k", [2, 4, 8]),
         "dropout": hp.Float("dropout", 0.0, 0.3, step=0.1),
     }

@@ -81,3 +81,13 @@ def test_the_tuner_compiles_with_the_training_recipe(tmp_path: Path, monkeypatch
     assert recipe == recipe_for("transformer", learning_rate=recipe.learning_rate)  # what training compiles with
     assert recipe.clipnorm == 1.0 and kwargs["total_steps"] == 2
     assert kwargs["positive_weight"] is None  # the default recipe's loss is unweighted, as in training
+
+
+@pytest.mark.parametrize("relative_distance", [0, 16])
+def test_the_transformer_space_builds_with_and_without_relative_positions(relative_distance: int) -> None:
+    hp = kt.HyperParameters()
+    hp.Fixed("num_layers", 1)  # the space's first value is 0 layers (no attention)
+    hp.Fixed("relative_distance", relative_distance)
+    model = build_model("transformer", 256, **SEARCH_SPACES["transformer"](hp))
+    attention = type(model.get_layer("encoder_1_attention")).__name__
+    assert attention == ("RelativePositionAttention" if relative_distance else "MultiHeadAttention")
