@@ -99,8 +99,7 @@ def main() -> None:
                                                                                args.sample_batch, args.ddim_steps))
     flat = best["residual 128x4 (float32)"]["seq_per_s"]
     print(f"batch {args.train_batch} training, DDIM {args.ddim_steps} steps eta {DEFAULT_ETA} guidance "
-          f"{DEFAULT_GUIDANCE}, best of "
-          f"{args.repeats}")
+          f"{DEFAULT_GUIDANCE}, best of {args.repeats}")
     for name, (model, length) in models.items():
         figures = best[name]
         print(f"{name:36s} {model.denoiser.count_params():>9,} params  train {figures['train_ms']:7.0f} ms/step  "

@@ -1,7 +1,8 @@
 """A 1-D U-Net denoiser: its cost grows slowly with length because most of its work runs on a shortened sequence.
 
->>> denoiser = UNetDenoiser(64, patch_size=2, channels=(8, 16), down_factors=(4,), bottleneck_dilations=(1, 2), groups=2,
-...                         time_embedding_dim=8)
+>>> import numpy as np
+>>> denoiser = UNetDenoiser(64, patch_size=2, channels=(8, 16), down_factors=(4,), bottleneck_dilations=(1, 2),
+...                         groups=2, time_embedding_dim=8)
 >>> tuple(denoiser([np.zeros((2, 64, 4)), np.array([0, 5])]).shape)
 (2, 64, 4)
 """
@@ -45,9 +46,9 @@ class UNetDenoiser(DenoiserNetwork):
 
     The defaults keep a narrow level at every base (2 kb -> 2,000 x 32 -> 500 x 64 -> 250 x 128; dilations 1-8
     of width 9 see ~1.9 kb) and dropout 0.1 in every block: on the simulated default's 290 training positives
-    the same network on patches of 4 bases (500 x 64 -> 250 x 128, 0.30 s a step against 0.45) left the
-    background's CpG depletion and the per-promoter GC spread further from the real ones (README), and without
-    dropout its validation loss rose sooner.
+    the same network on patches of 4 bases (500 x 64 -> 250 x 128; 0.30 s a step against the default's 0.55)
+    left the background's CpG depletion and the per-promoter GC spread further from the real ones (README), and
+    without dropout its validation loss rose sooner.
 
     Args:
         sequence_length: bases per sequence.
