@@ -7,7 +7,13 @@ import argparse
 from typing import Any
 
 from sca_tf.cli.options import add_verb, default
-from sca_tf.models.generative.sampling import DEFAULT_ETA, DEFAULT_GUIDANCE, SAMPLERS
+from sca_tf.models.generative.sampling import (
+    DEFAULT_ETA,
+    DEFAULT_GUIDANCE,
+    DEFAULT_GUIDANCE_INTERVAL,
+    DEFAULT_TEMPERATURE,
+    SAMPLERS,
+)
 from sca_tf.schema import DE_STATUSES, SPLIT_SCHEMES
 from sca_tf.synthetic.assess import HELDOUT_SPLITS, assess_synthetic
 from sca_tf.synthetic.data import generator_data
@@ -77,6 +83,8 @@ def _generate(args: argparse.Namespace) -> None:
         steps=args.steps,
         eta=args.eta,
         guidance=args.guidance,
+        guidance_interval=args.guidance_interval,
+        temperature=args.temperature,
         seed=args.seed,
         condition=args.condition,
         batch_size=args.batch_size,
@@ -124,6 +132,12 @@ def add_verbs(verbs: Any) -> None:
                      help=f"DDIM stochasticity (0: deterministic; default {DEFAULT_ETA})")
     gen.add_argument("--guidance", type=float, default=default(generate, "guidance"),
                      help=f"classifier-free guidance scale (default {DEFAULT_GUIDANCE} with --condition, else 1)")
+    gen.add_argument("--guidance-interval", type=float, nargs=2, metavar=("LOW", "HIGH"),
+                     default=default(generate, "guidance_interval"),
+                     help="fractions of the noise schedule (0 clean, 1 noise) where guidance applies "
+                          f"(default {DEFAULT_GUIDANCE_INTERVAL[0]:g} {DEFAULT_GUIDANCE_INTERVAL[1]:g})")
+    gen.add_argument("--temperature", type=float, default=default(generate, "temperature"),
+                     help=f"clean-base logit temperature, categorical-x0 models (default {DEFAULT_TEMPERATURE:g})")
     gen.add_argument("--seed", type=int, default=default(generate, "seed"), help="seed of the sampler")
     gen.add_argument("--condition", default=default(generate, "condition"),
                      help=f"class to generate for a status-conditioned model (e.g. {' or '.join(DE_STATUSES)})")

@@ -13,7 +13,12 @@ from sca_tf.models import build_model
 from sca_tf.models.generative.base import one_hot_sequences
 from sca_tf.models.generative.diffusion import build_diffusion_model
 from sca_tf.models.generative.gan import build_gan
-from sca_tf.models.generative.sampling import DEFAULT_ETA, DEFAULT_GUIDANCE
+from sca_tf.models.generative.sampling import (
+    DEFAULT_ETA,
+    DEFAULT_GUIDANCE,
+    DEFAULT_GUIDANCE_INTERVAL,
+    DEFAULT_TEMPERATURE,
+)
 from sca_tf.synthetic.fasta import read_synthetic_fasta
 from sca_tf.synthetic.generate import generate, load_generator
 
@@ -76,12 +81,15 @@ def test_default_sampler_settings_are_ddim_eta_1_and_guidance_with_a_condition(t
     conditional = generate(checkpoints["conditional"], 2, tmp_path / "up.fa", condition="up", progress=False)
     sampling = json.loads(conditional.provenance.read_text())["sampling"]
     assert (sampling["sampler"], sampling["eta"], sampling["guidance"]) == ("ddim", DEFAULT_ETA, DEFAULT_GUIDANCE)
+    assert (tuple(sampling["guidance_interval"]), sampling["temperature"]) == (DEFAULT_GUIDANCE_INTERVAL,
+                                                                               DEFAULT_TEMPERATURE)
     assert DEFAULT_GUIDANCE != 1 and DEFAULT_ETA == 1
     unconditional = generate(checkpoints["conditional"], 2, tmp_path / "any.fa", progress=False)
     assert json.loads(unconditional.provenance.read_text())["sampling"]["guidance"] == 1
     chosen = generate(checkpoints["conditional"], 2, tmp_path / "chosen.fa", condition="up", eta=0.0, guidance=1.0,
-                      progress=False)
-    assert json.loads(chosen.provenance.read_text())["sampling"]["eta"] == 0.0
+                      guidance_interval=(0.2, 0.7), progress=False)
+    sampling = json.loads(chosen.provenance.read_text())["sampling"]
+    assert (sampling["eta"], sampling["guidance_interval"]) == (0.0, [0.2, 0.7])
 
 
 @pytest.mark.parametrize("checkpoint, options, message", [
@@ -96,6 +104,8 @@ def test_default_sampler_settings_are_ddim_eta_1_and_guidance_with_a_condition(t
     ("diffusion", {"sampler": "ddpm", "steps": 5}, "all 20 steps"),
     ("gan", {"sampler": "ddim"}, "diffusion models only"),
     ("gan", {"eta": 0.0}, "diffusion models only"),
+    ("gan", {"guidance_interval": (0.1, 0.5)}, "guidance_interval apply to diffusion models only"),
+    ("conditional", {"condition": "up", "guidance_interval": (0.5, 0.5)}, "low < high"),
 ])
 def test_generate_refuses_bad_requests_without_writing(tmp_path: Path, checkpoints: dict[str, Path], checkpoint: str,
                                                        options: dict, message: str) -> None:

@@ -40,7 +40,15 @@ from sca_tf.errors import ScaInputError
 from sca_tf.models.base import dropout_rate
 from sca_tf.models.generative.base import SequenceGenerator, replica_mean_scale, replica_step_seeds
 from sca_tf.models.generative.denoiser import Denoiser, DenoiserNetwork
-from sca_tf.models.generative.sampling import ReverseProcess, check_guidance, sampling_plan
+from sca_tf.models.generative.sampling import (
+    DEFAULT_GUIDANCE_INTERVAL,
+    DEFAULT_TEMPERATURE,
+    ReverseProcess,
+    check_guidance,
+    check_guidance_interval,
+    check_temperature,
+    sampling_plan,
+)
 from sca_tf.models.generative.schedule import NoiseSchedule
 from sca_tf.models.generative.unet import UNetDenoiser
 
@@ -234,7 +242,9 @@ class DiffusionModel(SequenceGenerator):
     # ------------------------------------------------------------------ sampling
     def sample_one_hot(self, n: int, *, seed: int = 0, condition: str | None = None, batch_size: int = 64,
                        progress: bool = False, sampler: str = "ddim", steps: int | None = None,
-                       eta: float = 0.0, guidance: float = 1.0) -> np.ndarray:
+                       eta: float = 0.0, guidance: float = 1.0,
+                       guidance_interval: tuple[float, float] = DEFAULT_GUIDANCE_INTERVAL,
+                       temperature: float = DEFAULT_TEMPERATURE) -> np.ndarray:
         """Signed one-hot scores ``[n, length, 4]`` in ``[-1, 1]`` from ``sampler`` (``ddpm`` or ``ddim``).
 
         ``ddpm``: ancestral sampling over all ``T`` steps (``steps`` must be ``None`` or ``T``). ``ddim``: ``steps``
@@ -242,14 +252,18 @@ class DiffusionModel(SequenceGenerator):
         noise, ``eta = 1`` approaches ancestral sampling. The same ``seed`` (and ``batch_size``) gives the same
         sequences. ``guidance`` (with a ``condition``): classifier-free guidance weight (Ho & Salimans 2022), the
         output ``uncond + guidance * (cond - uncond)`` (noise, or logits for ``categorical_x0``); 1 is plain
-        conditional sampling, > 1 sharpens the class.
+        conditional sampling, > 1 sharpens the class; ``guidance_interval``: the fractions of the schedule
+        (``0`` clean, ``1`` noise) where it applies, one network call a step elsewhere. ``temperature``
+        (``categorical_x0`` only): the clean-base logits are divided by it, < 1 sharpens them.
         """
         self.check_request(n, batch_size, condition)
         plan = sampling_plan(self.schedule.timesteps, sampler, steps, eta)
         label = self._condition_index(condition)
         guidance = check_guidance(guidance, condition, self.condition_dropout)
         process = ReverseProcess(self.schedule, self._denoise, self._clean_estimate, sampler, plan, eta=eta,
-                                 label=label, no_class=len(self._class_names), guidance=guidance)
+                                 label=label, no_class=len(self._class_names), guidance=guidance,
+                                 guidance_interval=check_guidance_interval(guidance_interval),
+                                 temperature=check_temperature(temperature, self.parameterization))
         return process.sample(n, self.sequence_length, seed=seed, batch_size=batch_size, progress=progress)
 
     def _condition_index(self, condition: str | None) -> int | None:

@@ -28,6 +28,11 @@ DEFAULT_DDIM_STEPS = 50
 #: failed GC, 3 came closer to the CpG limit.
 DEFAULT_ETA = 1.0
 DEFAULT_GUIDANCE = 2.5
+#: Where along the noise schedule guidance applies (fractions of the training timesteps, ``0`` = clean, ``1`` =
+#: pure noise; Kynkäänniemi et al. 2024): everywhere by default. Outside it a step takes one conditional call.
+DEFAULT_GUIDANCE_INTERVAL = (0.0, 1.0)
+#: Temperature of the clean-base logits of a ``categorical_x0`` model (< 1 sharpens them): none by default.
+DEFAULT_TEMPERATURE = 1.0
 
 #: ``(x_t, t, labels) -> the denoiser's raw output`` (``labels`` is ``None`` for an unconditional model).
 Denoise = Callable[[np.ndarray, int, np.ndarray | None], np.ndarray]
@@ -79,13 +84,36 @@ def check_guidance(guidance: float, condition: str | None, condition_dropout: fl
     return float(guidance)
 
 
+def check_guidance_interval(interval: tuple[float, float]) -> tuple[float, float]:
+    """``(low, high)`` with ``0 <= low < high <= 1``: the fractions of the schedule where guidance applies."""
+    try:
+        low, high = (float(value) for value in interval)
+    except (TypeError, ValueError):
+        raise ScaInputError(f"guidance_interval: expected two numbers (low, high), got {interval!r}") from None
+    if not 0 <= low < high <= 1:
+        raise ScaInputError(f"guidance_interval: expected 0 <= low < high <= 1, got ({low:g}, {high:g})")
+    return low, high
+
+
+def check_temperature(temperature: float, parameterization: str) -> float:
+    """A logit temperature > 0; other than 1 only for a ``categorical_x0`` model (it has logits to scale)."""
+    if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not temperature > 0:
+        raise ScaInputError(f"temperature: expected a number > 0, got {temperature!r}")
+    if temperature != 1 and parameterization != "categorical_x0":
+        raise ScaInputError(f"temperature scales clean-base logits: it needs a categorical_x0 model, not "
+                            f"{parameterization!r}")
+    return float(temperature)
+
+
 @dataclasses.dataclass(frozen=True)
 class ReverseProcess:
     """One checked sampling request: denoise Gaussian noise along ``plan`` (from :func:`sampling_plan`).
 
     ``label`` is the class index to sample (``no_class``: the "no class" token; ``None``: an unconditional
-    model). With ``guidance`` other than 1 every step also asks for the unconditional output and uses
-    ``uncond + guidance * (cond - uncond)`` (noise, or logits for ``categorical_x0``).
+    model). With ``guidance`` other than 1 every step whose timestep lies in ``guidance_interval`` (fractions of
+    the schedule, from :func:`check_guidance_interval`) also asks for the unconditional output and uses
+    ``uncond + guidance * (cond - uncond)`` (noise, or logits for ``categorical_x0``). ``temperature`` divides
+    the (guided) output before ``clean_estimate`` reads it: logits only (:func:`check_temperature`).
     """
 
     schedule: NoiseSchedule
@@ -97,6 +125,8 @@ class ReverseProcess:
     label: int | None = None
     no_class: int = 0
     guidance: float = 1.0
+    guidance_interval: tuple[float, float] = DEFAULT_GUIDANCE_INTERVAL
+    temperature: float = DEFAULT_TEMPERATURE
 
     def sample(self, n: int, length: int, *, seed: int = 0, batch_size: int = 64,
                progress: bool = False) -> np.ndarray:
@@ -113,7 +143,8 @@ class ReverseProcess:
         alphas_bar = self.schedule.alphas_bar
         for index in range(len(self.plan) - 1, -1, -1):
             t = int(self.plan[index])
-            x0 = self.clean_estimate(x, t, self._guided_output(x, t, labels))
+            output = self._guided_output(x, t, labels)
+            x0 = self.clean_estimate(x, t, output if self.temperature == 1 else output / self.temperature)
             if self.sampler == "ddpm":
                 x = self._ddpm_step(x, x0, t, rng)
             else:
@@ -124,7 +155,8 @@ class ReverseProcess:
 
     def _guided_output(self, x: np.ndarray, t: int, labels: np.ndarray | None) -> np.ndarray:
         output = self.denoise(x, t, labels)
-        if self.guidance == 1:
+        low, high = self.guidance_interval
+        if self.guidance == 1 or not low <= t / max(self.schedule.timesteps - 1, 1) <= high:
             return output
         unconditional = self.denoise(x, t, np.full(x.shape[0], self.no_class, dtype=np.int32))
         return unconditional + self.guidance * (output - unconditional)

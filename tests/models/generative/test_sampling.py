@@ -133,3 +133,54 @@ def test_guidance_mixes_the_conditional_and_the_no_class_outputs() -> None:
     guided = process._guided_output(x, 4, np.full(3, 1, dtype=np.int32))
     assert [labels.tolist() for labels in calls] == [[1, 1, 1], [2, 2, 2]]  # the condition, then "no class"
     np.testing.assert_allclose(guided, (2 + x) + 3.0 * ((1 + x) - (2 + x)))
+
+
+def test_guidance_applies_only_inside_its_interval_of_the_schedule() -> None:
+    """Timesteps 0-9, interval (0.3, 0.6): steps 3-5 (t / 9 in [0.33, 0.56]) take two calls, the rest one."""
+    calls: list[int] = []
+
+    def denoise(x: np.ndarray, t: int, labels: np.ndarray | None) -> np.ndarray:
+        calls.append(t)
+        return np.broadcast_to(labels[:, None, None].astype(np.float32), x.shape) + 0 * x
+
+    process = ReverseProcess(NoiseSchedule("linear", timesteps=10), denoise, lambda x, t, out: out, "ddim",
+                             np.arange(10), label=1, no_class=2, guidance=3.0, guidance_interval=(0.3, 0.6))
+    process.sample(2, 5)
+    assert sorted(calls) == [0, 1, 2, 3, 3, 4, 4, 5, 5, 6, 7, 8, 9]
+    x = np.zeros((2, 5, 4), np.float32)
+    np.testing.assert_allclose(process._guided_output(x, 4, np.ones(2, np.int32)), 2 + 3.0 * (1 - 2))  # inside
+    np.testing.assert_allclose(process._guided_output(x, 8, np.ones(2, np.int32)), 1.0)  # outside: conditional
+
+
+def test_temperature_divides_the_logits_the_clean_estimate_reads() -> None:
+    seen: list[np.ndarray] = []
+
+    def clean_estimate(x: np.ndarray, t: int, output: np.ndarray) -> np.ndarray:
+        seen.append(output)
+        return np.zeros_like(x)
+
+    logits = np.random.default_rng(3).normal(size=(2, 5, 4)).astype(np.float32)
+    process = ReverseProcess(NoiseSchedule("linear", timesteps=4), lambda x, t, labels: logits, clean_estimate,
+                             "ddim", np.arange(4), temperature=0.5)
+    process.sample(2, 5)
+    assert len(seen) == 4
+    for output in seen:
+        np.testing.assert_allclose(output, logits / 0.5)
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"guidance_interval": (0.6, 0.3)}, "low < high"),
+    ({"guidance_interval": (0.0, 1.5)}, "low < high"),
+    ({"guidance_interval": 0.5}, "two numbers"),
+    ({"temperature": 0.0}, "temperature"),
+])
+def test_bad_guidance_intervals_and_temperatures_are_refused(options: dict, message: str) -> None:
+    model = tiny_model(class_names=("up", "down"))
+    with pytest.raises(ScaInputError, match=message):
+        model.generate(2, condition="up", **options)
+
+
+def test_temperature_needs_logits() -> None:
+    with pytest.raises(ScaInputError, match="categorical_x0"):
+        tiny_model(parameterization="epsilon").generate(2, temperature=0.5)
+
