@@ -21,6 +21,7 @@ from sca_tf.models.base import (
 )
 from sca_tf.models.layers import (
     AttentionPooling1D,
+    ByteDropoutAttention,
     KeyDropoutAttention,
     LayerScale,
     LearnedPositionalEmbedding,
@@ -34,7 +35,8 @@ TRANSFORMER_STEMS = ("tower", "conv", "patch")
 TRANSFORMER_POSITIONS = ("learned", "sinusoidal", "none")
 TRANSFORMER_POOLINGS = ("top_k", "attention", "max", "average")
 #: What attention dropout drops: whole keys (one mask per sample, head and key; :class:`KeyDropoutAttention`)
-#: or single attention weights (one draw per query-key pair, as ``keras.layers.MultiHeadAttention``).
+#: or single attention weights (one draw per query-key pair, as ``keras.layers.MultiHeadAttention``, from random
+#: bytes: :class:`ByteDropoutAttention`).
 ATTENTION_DROPOUT_UNITS = ("keys", "weights")
 
 
@@ -84,8 +86,8 @@ class TransformerClassifier(SequenceClassifier):
         dropout: dropout rate of the embeddings, of each encoder branch's output and before the output.
         attention_dropout: dropout rate of the attention weights (``[batch, heads, tokens, tokens]``); on the
             development seed's validation split 0.1 reached AUPRC 0.923 against 0.861 without.
-        attention_dropout_unit: ``weights`` (one draw per attention weight, as stock Keras; at 250 tokens that
-            draw is ~30 % of a CPU training step) or ``keys`` (:class:`~sca_tf.models.layers.KeyDropoutAttention`:
+        attention_dropout_unit: ``weights`` (one draw per attention weight, as stock Keras, but from random
+            bytes: :class:`~sca_tf.models.layers.ByteDropoutAttention`, the rate rounded to 1/256) or ``keys`` (:class:`~sca_tf.models.layers.KeyDropoutAttention`:
             a dropped key is dropped for every query, so the mask is ``tokens``-times smaller to draw; ~1.2x the
             training throughput, but development-seed validation AUPRC 0.894 against 0.923).
 
@@ -221,7 +223,7 @@ def encoder_layer(x: keras.KerasTensor, num_heads: int, ff_dim: int, dropout: fl
         attention = RelativePositionAttention
         settings["max_distance"] = relative_distance
     else:
-        attention = KeyDropoutAttention if attention_dropout_unit == "keys" else keras.layers.MultiHeadAttention
+        attention = KeyDropoutAttention if attention_dropout_unit == "keys" else ByteDropoutAttention
     attended = attention(num_heads, d_model // num_heads, **settings)(attended, attended)
     attended = keras.layers.Dropout(dropout, name=f"{prefix}_attention_dropout")(attended)
     if layer_scale > 0:

@@ -1,5 +1,5 @@
-"""Custom layers: top-k pooling, sinusoidal and learned positions, attention pooling, fused batch norm, key dropout,
-relative-position attention."""
+"""Custom layers: top-k pooling, sinusoidal and learned positions, attention pooling, fused batch norm, byte-mask
+and key dropout, relative-position attention."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ import pytest
 import tensorflow as tf
 
 from sca_tf.models import AttentionPooling1D, LearnedPositionalEmbedding, SinusoidalPositionalEncoding, TopKPooling1D
-from sca_tf.models.layers import FusedBatchNormalization1D, KeyDropoutAttention, RelativePositionAttention
+from sca_tf.models.layers import (
+    ByteDropoutAttention,
+    ByteMaskDropout,
+    FusedBatchNormalization1D,
+    KeyDropoutAttention,
+    RelativePositionAttention,
+)
 
 
 def test_top_k_pooling_keeps_the_largest_values_of_each_channel_in_order() -> None:
@@ -111,6 +117,63 @@ def test_fused_batch_norm_under_mixed_bfloat16_returns_bfloat16_close_to_float32
         keras.mixed_precision.set_global_policy(previous)
     assert y.dtype == tf.bfloat16 and layer.moving_mean.dtype == "float32"
     np.testing.assert_allclose(tf.cast(y, tf.float32), expected, atol=0.05 * np.abs(expected).max())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16"])
+def test_byte_mask_dropout_drops_its_rounded_rate_independently_and_keeps_the_mean(dtype: str) -> None:
+    layer = ByteMaskDropout(0.3, seed=5)
+    assert layer.effective_rate == 77 / 256
+    x = tf.cast(tf.random.stateless_uniform((64, 4, 25, 250), seed=(1, 2), minval=0.5, maxval=1.5), dtype)
+    y = tf.cast(layer(x, training=True), "float32").numpy()
+    x = tf.cast(x, "float32").numpy()
+    dropped = y == 0
+    sigma = math.sqrt(0.3 * 0.7 / dropped.size)
+    assert abs(dropped.mean() - 77 / 256) < 5 * sigma
+    np.testing.assert_allclose(y[~dropped], x[~dropped] * 256 / 179, rtol=0.01 if dtype == "bfloat16" else 1e-6)
+    flat = dropped.reshape(-1, 4).astype("float64")  # the four entries that share one 32-bit draw
+    correlations = np.corrcoef(flat, rowvar=False)[np.triu_indices(4, 1)]
+    assert np.abs(correlations).max() < 0.01
+    along_keys = np.corrcoef(dropped[..., :-1].ravel(), dropped[..., 1:].ravel())[0, 1]
+    assert abs(along_keys) < 0.01
+    assert abs(y.mean() / x.mean() - 1) < 0.01  # expectation preserved
+
+
+def test_byte_mask_dropout_is_seeded_fresh_per_call_and_idle_at_inference() -> None:
+    x = np.ones((8, 33), "float32")  # 264 entries: not a multiple of four
+    first = ByteMaskDropout(0.5, seed=7)
+    masks = [keras.ops.convert_to_numpy(first(x, training=True)) == 0 for _ in range(2)]
+    again = keras.ops.convert_to_numpy(ByteMaskDropout(0.5, seed=7)(x, training=True)) == 0
+    np.testing.assert_array_equal(masks[0], again)  # same seed, same first mask
+    assert (masks[0] != masks[1]).mean() > 0.3  # the next call draws a new one
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(first(x, training=False)), x)
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(ByteMaskDropout(0.001)(x, training=True)), x)  # rounds to 0
+    for rate in (1.0, -0.1, True):
+        with pytest.raises(ValueError, match="rate"):
+            ByteMaskDropout(rate)
+
+
+def test_byte_dropout_attention_drops_single_weights_and_matches_stock_attention_at_inference(tmp_path) -> None:
+    inputs = keras.Input((12, 8))
+    model = keras.Model(inputs, ByteDropoutAttention(num_heads=2, key_dim=4, dropout=0.5, seed=3)(inputs, inputs))
+    layer = model.layers[-1]
+    weights = keras.ops.softmax(keras.random.normal((8, 2, 12, 12), seed=1), axis=-1)
+    dropped = keras.ops.convert_to_numpy(layer._dropout_layer(weights, training=True)) == 0
+    assert 0.45 < dropped.mean() < 0.55
+    assert (dropped != dropped[:, :, :1, :]).any()  # not one mask per key, as KeyDropoutAttention
+    tokens = np.random.default_rng(0).normal(size=(8, 12, 8)).astype("float32")
+    stock = keras.layers.MultiHeadAttention(num_heads=2, key_dim=4)
+    stock(tokens, tokens)
+    stock.set_weights(layer.get_weights())
+    np.testing.assert_allclose(model.predict(tokens, verbose=0), keras.ops.convert_to_numpy(stock(tokens, tokens)),
+                               rtol=1e-5, atol=1e-6)
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    assert isinstance(loaded.layers[-1]._dropout_layer, ByteMaskDropout)
+    np.testing.assert_allclose(loaded.predict(tokens, verbose=0), model.predict(tokens, verbose=0), rtol=1e-6)
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(model(tokens, training=True) ** 2)
+    gradients = tape.gradient(loss, model.trainable_weights)
+    assert all(g is not None and np.isfinite(g.numpy()).all() for g in gradients)
 
 
 def test_key_dropout_drops_whole_keys_for_every_query_and_nothing_at_inference() -> None:

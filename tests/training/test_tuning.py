@@ -60,7 +60,7 @@ def test_unknown_tuner_and_model_are_refused(tmp_path: Path) -> None:
 
 def test_the_tuner_compiles_with_the_training_recipe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Trials are scored on the recipe training will use: the transformer's default recipe, clipping included."""
-    import sca_tf.training.tuning as tuning
+    from sca_tf.training import tuning
 
     compiled = []
     real_compile = tuning.compile_classifier
@@ -90,4 +90,4 @@ def test_the_transformer_space_builds_with_and_without_relative_positions(relati
     hp.Fixed("relative_distance", relative_distance)
     model = build_model("transformer", 256, **SEARCH_SPACES["transformer"](hp))
     attention = type(model.get_layer("encoder_1_attention")).__name__
-    assert attention == ("RelativePositionAttention" if relative_distance else "MultiHeadAttention")
+    assert attention == ("RelativePositionAttention" if relative_distance else "ByteDropoutAttention")
