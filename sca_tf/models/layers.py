@@ -232,7 +232,8 @@ class ByteMaskDropout(keras.layers.Layer):
         self.rate = float(rate)
         self.seed = seed
         self.threshold = round(self.rate * 256)
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        if self.threshold > 0:  # as keras.layers.Dropout: no generator (no draw from the global seed) when idle
+            self.seed_generator = keras.random.SeedGenerator(seed)
         self.supports_masking = True
 
     @property

@@ -87,9 +87,10 @@ class TransformerClassifier(SequenceClassifier):
         attention_dropout: dropout rate of the attention weights (``[batch, heads, tokens, tokens]``); on the
             development seed's validation split 0.1 reached AUPRC 0.923 against 0.861 without.
         attention_dropout_unit: ``weights`` (one draw per attention weight, as stock Keras, but from random
-            bytes: :class:`~sca_tf.models.layers.ByteDropoutAttention`, the rate rounded to 1/256) or ``keys`` (:class:`~sca_tf.models.layers.KeyDropoutAttention`:
-            a dropped key is dropped for every query, so the mask is ``tokens``-times smaller to draw; ~1.2x the
-            training throughput, but development-seed validation AUPRC 0.894 against 0.923).
+            bytes: :class:`~sca_tf.models.layers.ByteDropoutAttention`, the rate rounded to 1/256) or ``keys``
+            (:class:`~sca_tf.models.layers.KeyDropoutAttention`: a dropped key is dropped for every query, so the
+            mask is ``tokens``-times smaller to draw; against Keras' float mask ~1.2x the training throughput,
+            but development-seed validation AUPRC 0.894 against 0.923).
 
     >>> model = TransformerClassifier(input_length=64, tower_filters=(8,), tower_kernel_sizes=(5,), d_model=8,
     ...                               num_layers=1, num_heads=2, ff_dim=8, dense_units=(4,))

@@ -152,6 +152,20 @@ def test_byte_mask_dropout_is_seeded_fresh_per_call_and_idle_at_inference() -> N
             ByteMaskDropout(rate)
 
 
+def test_idle_byte_dropout_draws_no_seed_so_a_seeded_model_starts_as_with_stock_attention() -> None:
+    """Without dropout the layer takes nothing from the global seed, as keras.layers.Dropout: the same seed gives
+    the same initial weights (and so the same training run) as stock MultiHeadAttention."""
+    def initial_weights(attention: type) -> list[np.ndarray]:
+        keras.utils.set_random_seed(0)
+        inputs = keras.Input((6, 8))
+        x = attention(num_heads=2, key_dim=4, dropout=0.0)(inputs, inputs)
+        return keras.Model(inputs, keras.layers.Dense(3)(x)).get_weights()
+
+    for ours, stock in zip(initial_weights(ByteDropoutAttention), initial_weights(keras.layers.MultiHeadAttention),
+                           strict=True):
+        np.testing.assert_array_equal(ours, stock)
+
+
 def test_byte_dropout_attention_drops_single_weights_and_matches_stock_attention_at_inference(tmp_path) -> None:
     inputs = keras.Input((12, 8))
     model = keras.Model(inputs, ByteDropoutAttention(num_heads=2, key_dim=4, dropout=0.5, seed=3)(inputs, inputs))
