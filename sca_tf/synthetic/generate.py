@@ -102,7 +102,8 @@ def generate(
             :data:`DEFAULT_GUIDANCE_INTERVAL`).
         temperature: clean-base logit temperature of a ``categorical_x0`` model (default
             :data:`DEFAULT_TEMPERATURE`).
-        The defaults are the sampler settings chosen on the 2 kb gate (README).
+        The sampler, steps, eta and guidance defaults are the settings chosen on the 2 kb gate (README); the
+        guidance interval and the temperature are off by default (not yet run on the gate).
         seed: seed of the starting noise / latent vectors.
         condition: class to generate (e.g. ``up``) for a conditional model; ``None`` = unconditional.
         expected_length: the dataset's promoter length; a checkpoint for another length is refused.
@@ -159,6 +160,4 @@ def _sampler_options(model: SequenceGenerator, condition: str | None, **requeste
         "guidance_interval": DEFAULT_GUIDANCE_INTERVAL,
         "temperature": DEFAULT_TEMPERATURE,
     }
-    options = {name: default if requested[name] is None else requested[name] for name, default in defaults.items()}
-    options["guidance_interval"] = tuple(options["guidance_interval"])
-    return options
+    return {name: default if requested[name] is None else requested[name] for name, default in defaults.items()}

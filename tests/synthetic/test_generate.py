@@ -106,6 +106,7 @@ def test_default_sampler_settings_are_ddim_eta_1_and_guidance_with_a_condition(t
     ("gan", {"eta": 0.0}, "diffusion models only"),
     ("gan", {"guidance_interval": (0.1, 0.5)}, "guidance_interval apply to diffusion models only"),
     ("conditional", {"condition": "up", "guidance_interval": (0.5, 0.5)}, "low < high"),
+    ("conditional", {"condition": "up", "guidance_interval": 0.5}, "two numbers"),
 ])
 def test_generate_refuses_bad_requests_without_writing(tmp_path: Path, checkpoints: dict[str, Path], checkpoint: str,
                                                        options: dict, message: str) -> None:
