@@ -250,3 +250,72 @@ def test_relative_position_attention_round_trips_through_a_saved_model(tmp_path)
     np.testing.assert_allclose(loaded.predict(tokens, verbose=0), model.predict(tokens, verbose=0), rtol=1e-5)
     with pytest.raises(ValueError, match="max_distance"):
         RelativePositionAttention(num_heads=2, key_dim=4, max_distance=0)
+
+
+def _attention_pair(attention: type, slice_bytes: int, **settings) -> tuple[keras.layers.Layer, keras.layers.Layer]:
+    """The same attention weights twice: sliced into batch slices of ``slice_bytes`` of weights, and whole."""
+    tokens = np.zeros((8, 12, 8), "float32")
+    sliced, whole = attention(chunk_bytes=slice_bytes, **settings), attention(chunk_bytes=0, **settings)
+    sliced(tokens, tokens)
+    whole(tokens, tokens)
+    weights = [np.random.default_rng(index).normal(size=w.shape).astype("float32")
+               for index, w in enumerate(sliced.get_weights())]
+    sliced.set_weights(weights)
+    whole.set_weights(weights)
+    return sliced, whole
+
+
+@pytest.mark.parametrize("attention", [ByteDropoutAttention, RelativePositionAttention])
+def test_attention_in_batch_slices_equals_whole_batch_attention_with_its_gradients(attention: type) -> None:
+    sample_bytes = 2 * 12 * 12 * 4  # heads x queries x keys float32 weights
+    sliced, whole = _attention_pair(attention, 3 * sample_bytes, num_heads=2, key_dim=4, dropout=0.0)
+    projected = np.zeros((8, 12, 2, 4), "float32")
+    assert sliced.batch_slices(projected, projected) == [3, 3, 2]  # a short last slice
+    assert whole.batch_slices(projected, projected) is None
+    assert sliced.batch_slices(projected[:3], projected[:3]) is None  # the batch fits in one slice
+    tokens = tf.constant(np.random.default_rng(9).normal(size=(8, 12, 8)).astype("float32"))
+    results = []
+    for layer in (sliced, whole):
+        with tf.GradientTape() as tape:
+            tape.watch(tokens)
+            outputs = layer(tokens, tokens, training=True)
+            loss = tf.reduce_sum(outputs * tf.sin(outputs))
+        gradients = tape.gradient(loss, [tokens, *layer.trainable_weights])
+        results.append([outputs, *gradients])
+    for ours, reference in zip(*results, strict=True):
+        np.testing.assert_allclose(ours.numpy(), reference.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_attention_slices_draw_their_own_dropout_masks_and_none_at_inference() -> None:
+    layer = ByteDropoutAttention(num_heads=2, key_dim=4, dropout=0.5, seed=4, chunk_bytes=3 * 2 * 12 * 12 * 4)
+    tokens = np.zeros((8, 12, 8), "float32")
+    layer(tokens, tokens)
+    query = key = tf.zeros((8, 12, 2, 4))  # equal scores: every weight is 1/12
+    value = tf.tile(tf.eye(12)[None, :, None, :], [8, 1, 2, 1])  # key j's value is the unit vector j
+    slices = layer.batch_slices(query, key)
+    assert slices == [3, 3, 2]
+
+    def weights(training: bool) -> np.ndarray:  # [batch, queries, heads, keys]: the (dropped) weights themselves
+        return layer._sliced_attention(query, key, value, None, slices, training=training).numpy()
+
+    np.testing.assert_allclose(weights(False), 1 / 12, rtol=1e-6)
+    first, second = weights(True), weights(True)
+    dropped = first == 0
+    assert abs(dropped.mean() - 0.5) < 5 * math.sqrt(0.25 / dropped.size)
+    np.testing.assert_allclose(first[~dropped], 2 / 12, rtol=1e-6)
+    assert (dropped[0] != dropped[3]).mean() > 0.3  # the first samples of two slices: not one mask repeated
+    assert ((second == 0) != dropped).mean() > 0.3  # a fresh mask each call
+
+
+def test_attention_runs_whole_where_the_batch_is_unknown_and_keeps_its_slice_size_in_its_config() -> None:
+    layer = ByteDropoutAttention(num_heads=2, key_dim=4, chunk_bytes=1000)
+    inputs = keras.Input((12, 8))
+    model = keras.Model(inputs, layer(inputs, inputs))
+    unknown_batch = keras.KerasTensor((None, 12, 2, 4))
+    assert layer.batch_slices(unknown_batch, unknown_batch) is None
+    tokens = np.random.default_rng(5).normal(size=(5, 12, 8)).astype("float32")
+    assert model.predict(tokens, verbose=0).shape == (5, 12, 8)
+    assert ByteDropoutAttention.from_config(layer.get_config()).chunk_bytes == 1000
+    for chunk_bytes in (-1, 1.5, True):
+        with pytest.raises(ValueError, match="chunk_bytes"):
+            ByteDropoutAttention(num_heads=2, key_dim=4, chunk_bytes=chunk_bytes)
