@@ -8,6 +8,14 @@ import keras
 from keras import ops
 
 
+def _whole_number(name: str, value: Any, minimum: int = 1) -> int:
+    """``value`` as an int if it is a whole number >= ``minimum`` (not a bool), else a ValueError naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value or value < minimum:
+        kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(f"{name} must be {kind}, got {value!r}")
+    return int(value)
+
+
 @keras.saving.register_keras_serializable(package="sca_tf")
 class SinusoidalPositionalEncoding(keras.layers.Layer):
     """Add the fixed sine/cosine position signal of Vaswani et al. (2017) to a ``[batch, tokens, depth]`` input.
@@ -62,9 +70,7 @@ class TopKPooling1D(keras.layers.Layer):
 
     def __init__(self, k: int = 4, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if int(k) != k or k < 1:
-            raise ValueError(f"k must be a positive integer, got {k!r}")
-        self.k = int(k)
+        self.k = _whole_number("k", k)
 
     def call(self, inputs: Any) -> Any:
         by_channel = ops.transpose(inputs, (0, 2, 1))  # [batch, channels, length]
@@ -116,9 +122,7 @@ class AttentionPooling1D(keras.layers.Layer):
 
     def __init__(self, heads: int = 4, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if int(heads) != heads or heads < 1:
-            raise ValueError(f"heads must be a positive integer, got {heads!r}")
-        self.heads = int(heads)
+        self.heads = _whole_number("heads", heads)
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         self.score = keras.layers.Dense(self.heads, name="score")
@@ -302,9 +306,7 @@ class ByteDropoutAttention(keras.layers.MultiHeadAttention):
 
     def __init__(self, num_heads: int, key_dim: int, chunk_bytes: int = ATTENTION_CHUNK_BYTES, **kwargs: Any) -> None:
         super().__init__(num_heads, key_dim, **kwargs)
-        if isinstance(chunk_bytes, bool) or not isinstance(chunk_bytes, int) or chunk_bytes < 0:
-            raise ValueError(f"chunk_bytes must be a whole number of bytes >= 0 (0: no slicing), got {chunk_bytes!r}")
-        self.chunk_bytes = chunk_bytes
+        self.chunk_bytes = _whole_number("chunk_bytes (bytes; 0: no slicing)", chunk_bytes, minimum=0)
 
     def _build_attention(self, rank: int) -> None:
         super()._build_attention(rank)
@@ -409,9 +411,7 @@ class RelativePositionAttention(ByteDropoutAttention):
 
     def __init__(self, num_heads: int, key_dim: int, max_distance: int = 32, **kwargs: Any) -> None:
         super().__init__(num_heads, key_dim, **kwargs)
-        if isinstance(max_distance, bool) or not isinstance(max_distance, int) or max_distance < 1:
-            raise ValueError(f"max_distance must be a positive number of tokens, got {max_distance!r}")
-        self.max_distance = max_distance
+        self.max_distance = _whole_number("max_distance (tokens)", max_distance)
 
     def build(self, query_shape: Any, value_shape: Any, key_shape: Any = None) -> None:
         super().build(query_shape, value_shape, key_shape)
