@@ -291,12 +291,13 @@ class ByteDropoutAttention(keras.layers.MultiHeadAttention):
     op at a time over the whole batch: 256 MB of float32 weights a layer for the default transformer (batch 256,
     4 heads, 250 tokens), each op streaming them through memory. Here the batch is cut into slices of at most
     ``chunk_bytes`` of weights (8 MiB: 8 samples of the default in float32, 16 in bfloat16) and each slice's ops
-    follow one another while its weights are in cache. A default-transformer training step (batch 256, 2 kb,
-    float32) took 5.4 s against 9.1 s whole on a 2-core AVX2 CPU; on an AVX-512 one the gain was ~5 % (bfloat16
-    164 vs 157 sequences/s, float32 121 vs 118). The result is the same attention (each sample's rows are untouched by the cut); every slice
-    draws its own dropout mask. Slicing needs a known batch size (training batches are fixed: ``drop_remainder``),
-    rank-3 inputs, no attention mask and no returned scores; otherwise, or with ``chunk_bytes=0``, the layer
-    computes as its parent does.
+    follow one another while its weights are in cache. A prototype took a default-transformer training step
+    (batch 256, 2 kb, float32) from 9.1 s whole to 5.4 s on a 2-core AVX2 CPU; on an AVX-512 one the gain was
+    0-5 % (bfloat16 164 vs 157 and 146 vs 149 sequences/s in two runs, float32 121 vs 118). The result is the
+    same attention (each sample's rows are untouched by the cut); every slice draws its own dropout mask.
+    Slicing needs a known batch size (training batches are fixed: ``drop_remainder``), rank-3 inputs, no
+    attention mask and no returned scores; otherwise, or with ``chunk_bytes=0``, the layer computes as its
+    parent does.
 
     >>> import numpy as np
     >>> layer = ByteDropoutAttention(num_heads=2, key_dim=4, dropout=0.1)

@@ -305,6 +305,7 @@ def test_attention_slices_draw_their_own_dropout_masks_and_none_at_inference() -
     np.testing.assert_allclose(first[~dropped], 2 / 12, rtol=1e-6)
     assert (dropped[0] != dropped[3]).mean() > 0.3  # the first samples of two slices: not one mask repeated
     assert ((second == 0) != dropped).mean() > 0.3  # a fresh mask each call
+    assert ((second[:3] == 0) != dropped[3:6]).mean() > 0.3  # nor one call's slice 0 the last call's slice 1
 
 
 def test_attention_runs_whole_where_the_batch_is_unknown_and_keeps_its_slice_size_in_its_config() -> None:
