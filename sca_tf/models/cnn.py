@@ -8,16 +8,8 @@ from typing import Any
 import keras
 
 from sca_tf.errors import ScaInputError
-from sca_tf.models.base import (
-    SequenceClassifier,
-    choice,
-    classifier_head,
-    conv_tower,
-    dropout_rate,
-    one_hot_input,
-    positive_int,
-    positive_ints,
-)
+from sca_tf.models.base import SequenceClassifier, classifier_head, conv_tower, one_hot_input
+from sca_tf.models.checks import choice, dropout_rate, positive_int, positive_ints
 from sca_tf.models.layers import TopKPooling1D
 from sca_tf.schema import TARGETS
 

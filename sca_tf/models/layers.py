@@ -7,13 +7,7 @@ from typing import Any
 import keras
 from keras import ops
 
-
-def _whole_number(name: str, value: Any, minimum: int = 1) -> int:
-    """``value`` as an int if it is a whole number >= ``minimum`` (not a bool), else a ValueError naming ``name``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value or value < minimum:
-        kind = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise ValueError(f"{name} must be {kind}, got {value!r}")
-    return int(value)
+from sca_tf.models.checks import dropout_rate, non_negative_int, positive_int
 
 
 @keras.saving.register_keras_serializable(package="sca_tf")
@@ -70,7 +64,7 @@ class TopKPooling1D(keras.layers.Layer):
 
     def __init__(self, k: int = 4, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.k = _whole_number("k", k)
+        self.k = positive_int("k", k)
 
     def call(self, inputs: Any) -> Any:
         by_channel = ops.transpose(inputs, (0, 2, 1))  # [batch, channels, length]
@@ -122,7 +116,7 @@ class AttentionPooling1D(keras.layers.Layer):
 
     def __init__(self, heads: int = 4, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.heads = _whole_number("heads", heads)
+        self.heads = positive_int("heads", heads)
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         self.score = keras.layers.Dense(self.heads, name="score")
@@ -231,9 +225,7 @@ class ByteMaskDropout(keras.layers.Layer):
 
     def __init__(self, rate: float, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
-            raise ValueError(f"rate must be a number in [0, 1), got {rate!r}")
-        self.rate = float(rate)
+        self.rate = dropout_rate("rate", rate)
         self.seed = seed
         self.threshold = round(self.rate * 256)
         if self.threshold > 0:  # as keras.layers.Dropout: no generator (no draw from the global seed) when idle
@@ -307,7 +299,7 @@ class ByteDropoutAttention(keras.layers.MultiHeadAttention):
 
     def __init__(self, num_heads: int, key_dim: int, chunk_bytes: int = ATTENTION_CHUNK_BYTES, **kwargs: Any) -> None:
         super().__init__(num_heads, key_dim, **kwargs)
-        self.chunk_bytes = _whole_number("chunk_bytes (bytes; 0: no slicing)", chunk_bytes, minimum=0)
+        self.chunk_bytes = non_negative_int("chunk_bytes", chunk_bytes)
 
     def _build_attention(self, rank: int) -> None:
         super()._build_attention(rank)
@@ -412,7 +404,7 @@ class RelativePositionAttention(ByteDropoutAttention):
 
     def __init__(self, num_heads: int, key_dim: int, max_distance: int = 32, **kwargs: Any) -> None:
         super().__init__(num_heads, key_dim, **kwargs)
-        self.max_distance = _whole_number("max_distance (tokens)", max_distance)
+        self.max_distance = positive_int("max_distance", max_distance)
 
     def build(self, query_shape: Any, value_shape: Any, key_shape: Any = None) -> None:
         super().build(query_shape, value_shape, key_shape)

@@ -8,17 +8,8 @@ from typing import Any
 import keras
 
 from sca_tf.errors import ScaInputError
-from sca_tf.models.base import (
-    SequenceClassifier,
-    choice,
-    classifier_head,
-    conv_tower,
-    dropout_rate,
-    non_negative_int,
-    one_hot_input,
-    positive_int,
-    positive_ints,
-)
+from sca_tf.models.base import SequenceClassifier, classifier_head, conv_tower, one_hot_input
+from sca_tf.models.checks import choice, dropout_rate, non_negative_int, positive_int, positive_ints
 from sca_tf.models.layers import (
     AttentionPooling1D,
     ByteDropoutAttention,

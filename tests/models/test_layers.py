@@ -320,3 +320,4 @@ def test_attention_runs_whole_where_the_batch_is_unknown_and_keeps_its_slice_siz
     for chunk_bytes in (-1, 1.5, True):
         with pytest.raises(ValueError, match="chunk_bytes"):
             ByteDropoutAttention(num_heads=2, key_dim=4, chunk_bytes=chunk_bytes)
+

@@ -14,7 +14,7 @@ from typing import Any
 import keras
 
 from sca_tf.errors import ScaInputError
-from sca_tf.models.base import dropout_rate, non_negative_int, positive_int, positive_ints
+from sca_tf.models.checks import dropout_rate, non_negative_int, positive_int, positive_ints
 from sca_tf.models.generative.base import N_BASES
 from sca_tf.models.layers import SinusoidalPositionalEncoding
 

@@ -37,7 +37,7 @@ import tensorflow as tf
 from scipy.special import softmax
 
 from sca_tf.errors import ScaInputError
-from sca_tf.models.base import dropout_rate
+from sca_tf.models.checks import dropout_rate
 from sca_tf.models.generative.base import SequenceGenerator, replica_mean_scale, replica_step_seeds
 from sca_tf.models.generative.denoiser import Denoiser, DenoiserNetwork
 from sca_tf.models.generative.sampling import (

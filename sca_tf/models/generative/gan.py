@@ -23,7 +23,7 @@ import tensorflow as tf
 from tqdm.auto import tqdm
 
 from sca_tf.errors import ScaInputError
-from sca_tf.models.base import positive_int
+from sca_tf.models.checks import positive_int
 from sca_tf.models.generative.base import (
     N_BASES,
     SequenceGenerator,

@@ -16,7 +16,7 @@ from typing import Any
 import keras
 
 from sca_tf.errors import ScaInputError
-from sca_tf.models.base import non_negative_int, positive_int, positive_ints
+from sca_tf.models.checks import non_negative_int, positive_int, positive_ints
 from sca_tf.models.generative.denoiser import (
     DenoiserNetwork,
     block_hparams,
