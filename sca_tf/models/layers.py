@@ -332,6 +332,10 @@ class ByteDropoutAttention(keras.layers.MultiHeadAttention):
         if bias is None:
             return super()._compute_attention(query, key, value, attention_mask, training, return_attention_scores,
                                               use_causal_mask)
+        if use_causal_mask:  # only a direct caller passes it: Keras' call folds it into attention_mask for us
+            causal = self._compute_causal_mask(query, value)
+            attention_mask = causal if attention_mask is None else ops.logical_and(ops.cast(attention_mask, "bool"),
+                                                                                   causal)
         query = ops.multiply(query, ops.cast(self._inverse_sqrt_key_dim, query.dtype))
         scores = ops.einsum(self._dot_product_equation, key, query)  # [batch, heads, queries, keys]
         scores = self._masked_softmax(scores + ops.cast(bias, scores.dtype), attention_mask)

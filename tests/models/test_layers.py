@@ -321,3 +321,18 @@ def test_attention_runs_whole_where_the_batch_is_unknown_and_keeps_its_slice_siz
         with pytest.raises(ValueError, match="chunk_bytes"):
             ByteDropoutAttention(num_heads=2, key_dim=4, chunk_bytes=chunk_bytes)
 
+
+def test_relative_position_attention_keeps_a_causal_mask_after_its_bias() -> None:
+    tokens = np.random.default_rng(6).normal(size=(2, 7, 8)).astype("float32")
+    layer = RelativePositionAttention(num_heads=2, key_dim=4, max_distance=3)
+    layer(tokens, tokens)
+    bias = np.zeros((2, 7), "float32")
+    bias[:, 3 + 3] = 30.0  # every head pulled three tokens ahead: a causal mask must still forbid it
+    layer.relative_bias.assign(bias)
+    _, scores = layer(tokens, tokens, use_causal_mask=True, return_attention_scores=True)
+    scores = keras.ops.convert_to_numpy(scores)
+    np.testing.assert_array_equal(scores[..., np.triu_indices(7, 1)[0], np.triu_indices(7, 1)[1]], 0)
+    projected = [keras.ops.reshape(dense(tokens), (2, 7, 2, 4)) for dense in (layer.query_dense, layer.key_dense,
+                                                                              layer.value_dense)]
+    _, direct = layer._compute_attention(*projected, use_causal_mask=True)  # the flag itself, not a mask
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(direct), scores, rtol=1e-5, atol=1e-7)
