@@ -69,7 +69,8 @@ class FeatureWiseAffine(keras.layers.Layer):
 
 
 class DenoiserNetwork(keras.Model):
-    """What every denoising network shares: ``[noisy [B, L, 4], timestep [B]] (+ class [B]) -> [B, L, 4]`` built
+    """What every denoising network shares: ``[noisy [B, L, 4], timestep [B]] (+ class [B]) (+ previous estimate
+    [B, L, 4]) -> [B, L, 4]`` built
     by :func:`conditioning_inputs` and :func:`output_head`, its constructor arguments as ``hparams``."""
 
     def _finish(self, inputs: list[Any], outputs: Any, hparams: dict[str, Any], name: str | None,
@@ -86,6 +87,11 @@ class DenoiserNetwork(keras.Model):
         return self._hparams["n_classes"]
 
     @property
+    def self_conditioning(self) -> bool:
+        """Whether the network also reads its previous clean-sequence estimate (see :func:`conditioning_inputs`)."""
+        return self._hparams["self_conditioning"]
+
+    @property
     def hparams(self) -> dict[str, Any]:
         """The constructor arguments, JSON-ready."""
         return {key: list(value) if isinstance(value, tuple) else value for key, value in self._hparams.items()}
@@ -93,11 +99,22 @@ class DenoiserNetwork(keras.Model):
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable, **self.hparams}
 
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> DenoiserNetwork:
+        # networks saved before self-conditioning existed read only the noisy bases
+        return cls(**{"self_conditioning": False, **config})
 
-def conditioning_inputs(sequence_length: int, time_embedding_dim: int, n_classes: int) -> tuple[list[Any], Any]:
-    """The network's inputs (noisy one-hot, timestep, class label when ``n_classes``) and the embedding every
-    block is conditioned on: sinusoidal time -> 2-layer MLP, plus a learned class embedding (index
-    ``n_classes`` = no class), then SiLU."""
+
+def conditioning_inputs(sequence_length: int, time_embedding_dim: int, n_classes: int,
+                        self_conditioning: bool = False) -> tuple[list[Any], Any, Any]:
+    """The network's inputs, the per-base features its first layer reads, and the embedding every block is
+    conditioned on.
+
+    Inputs: the noisy one-hot, the timestep, the class label when ``n_classes``, and with ``self_conditioning``
+    the previous clean-sequence estimate (signed one-hot ``[B, L, 4]``, zeros for none; Chen et al. 2023), which
+    is concatenated to the noisy bases. The embedding: sinusoidal time -> 2-layer MLP, plus a learned class
+    embedding (index ``n_classes`` = no class), then SiLU.
+    """
     noisy = keras.Input(shape=(sequence_length, N_BASES), name="noisy")
     timestep = keras.Input(shape=(), dtype="int32", name="timestep")
     inputs = [noisy, timestep]
@@ -109,7 +126,12 @@ def conditioning_inputs(sequence_length: int, time_embedding_dim: int, n_classes
         inputs.append(label)
         class_embedding = keras.layers.Embedding(n_classes + 1, time_embedding_dim, name="class_embedding")(label)
         embedding = keras.layers.Add(name="time_plus_class")([embedding, class_embedding])
-    return inputs, keras.layers.Activation("silu", name="embedding_silu")(embedding)
+    bases = noisy
+    if self_conditioning:
+        estimate = keras.Input(shape=(sequence_length, N_BASES), name="previous_estimate")
+        inputs.append(estimate)
+        bases = keras.layers.Concatenate(name="noisy_and_estimate")([noisy, estimate])
+    return inputs, bases, keras.layers.Activation("silu", name="embedding_silu")(embedding)
 
 
 def output_head(x: Any, groups: int) -> Any:
@@ -120,7 +142,7 @@ def output_head(x: Any, groups: int) -> Any:
 
 
 def block_hparams(kernel_size: int, groups: int, time_embedding_dim: int, n_classes: int, position_encoding: bool,
-                  dropout: float) -> dict[str, Any]:
+                  dropout: float, self_conditioning: bool = False) -> dict[str, Any]:
     """The checked settings every denoiser's blocks and conditioning share, by name."""
     return {
         "kernel_size": positive_int("kernel_size", kernel_size),
@@ -129,6 +151,7 @@ def block_hparams(kernel_size: int, groups: int, time_embedding_dim: int, n_clas
         "n_classes": non_negative_int("n_classes", n_classes),
         "position_encoding": bool(position_encoding),
         "dropout": dropout_rate("dropout", dropout),
+        "self_conditioning": bool(self_conditioning),
     }
 
 
@@ -141,7 +164,8 @@ def check_groups(channels: Sequence[int], groups: int) -> None:
 
 @keras.saving.register_keras_serializable(package="sca_tf")
 class Denoiser(DenoiserNetwork):
-    """Denoises a noisy one-hot sequence: ``[noisy [B, L, 4], timestep [B]] (+ class [B]) -> [B, L, 4]``.
+    """Denoises a noisy one-hot sequence: ``[noisy [B, L, 4], timestep [B]] (+ class [B]) (+ previous estimate
+    [B, L, 4]) -> [B, L, 4]``.
 
     The 4 output channels are the predicted noise or, for a ``categorical_x0`` ``DiffusionModel``, the
     logits of the clean base (the network is the same; the model's loss decides what it learns).
@@ -164,6 +188,7 @@ class Denoiser(DenoiserNetwork):
         n_classes: classes the model can be conditioned on (0: unconditional).
         position_encoding: add the sinusoidal position signal after the input projection.
         dropout: dropout rate inside each block, before its second convolution.
+        self_conditioning: also read the previous clean-sequence estimate (:func:`conditioning_inputs`).
     """
 
     def __init__(
@@ -177,6 +202,7 @@ class Denoiser(DenoiserNetwork):
         n_classes: int = 0,
         position_encoding: bool = True,
         dropout: float = 0.0,
+        self_conditioning: bool = False,
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -184,11 +210,13 @@ class Denoiser(DenoiserNetwork):
             "sequence_length": positive_int("sequence_length", sequence_length),
             "channels": positive_int("channels", channels),
             "dilations": positive_ints("dilations", dilations),
-            **block_hparams(kernel_size, groups, time_embedding_dim, n_classes, position_encoding, dropout),
+            **block_hparams(kernel_size, groups, time_embedding_dim, n_classes, position_encoding, dropout,
+                            self_conditioning),
         }
         check_groups((channels,), groups)
-        inputs, embedding = conditioning_inputs(sequence_length, time_embedding_dim, n_classes)
-        x = keras.layers.Conv1D(channels, 1, name="input_projection")(inputs[0])
+        inputs, bases, embedding = conditioning_inputs(sequence_length, time_embedding_dim, n_classes,
+                                                       self_conditioning)
+        x = keras.layers.Conv1D(channels, 1, name="input_projection")(bases)
         if position_encoding:
             x = SinusoidalPositionalEncoding(name="position_encoding")(x)
         for index, dilation in enumerate(hparams["dilations"], start=1):

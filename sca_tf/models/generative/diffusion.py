@@ -174,16 +174,26 @@ class DiffusionModel(SequenceGenerator):
         return ((noisy - math.sqrt(1.0 - signal) * noise) / math.sqrt(signal)).astype(np.float32)
 
     def denoising_loss(self, one_hot: Any, timesteps: Any, noise: Any, labels: Any = None,
-                       training: bool = False) -> tf.Tensor:
+                       training: bool = False, self_condition: Any = False) -> tf.Tensor:
         """The training loss of the denoiser's output on ``q_sample`` of ``one_hot``.
 
         ``epsilon``: mean squared error between ``noise`` and the prediction. ``categorical_x0``: mean
         cross-entropy between the clean bases and the predicted logits. ``one_hot`` is ``{0, 1}`` and is scaled to
         ``[-1, 1]`` here; ``labels`` are class indices (``len(class_names)`` = no class) for a conditional model.
+        ``self_condition`` (a bool or a boolean scalar tensor; self-conditioning networks only): first denoise
+        without an estimate and feed that clean estimate, without its gradient, to the pass the loss is taken
+        on (Chen et al. 2023); otherwise the estimate input is zeros.
         """
         x0 = 2.0 * tf.cast(one_hot, tf.float32) - 1.0
         noisy = self.q_sample(x0, timesteps, noise)
-        predicted = self.denoiser(self._inputs(noisy, timesteps, labels), training=training)
+        estimate = None
+        if self.denoiser.self_conditioning:
+            def first_pass() -> tf.Tensor:
+                output = self.denoiser(self._inputs(noisy, timesteps, labels), training=training)
+                return tf.stop_gradient(self._clean_estimate_tensor(noisy, timesteps, output))
+
+            estimate = tf.cond(tf.convert_to_tensor(self_condition), first_pass, lambda: tf.zeros_like(noisy))
+        predicted = self.denoiser(self._inputs(noisy, timesteps, labels, estimate), training=training)
         if self.parameterization == "categorical_x0":
             return tf.reduce_mean(
                 tf.nn.softmax_cross_entropy_with_logits(labels=tf.cast(one_hot, tf.float32), logits=predicted)
@@ -192,13 +202,17 @@ class DiffusionModel(SequenceGenerator):
 
     def train_step(self, data: Any) -> dict[str, tf.Tensor]:
         one_hot, labels = self._unpack(data)
-        seeds = replica_step_seeds(self.seed, self.optimizer.iterations, 3)
+        self_conditioning = self.denoiser.self_conditioning
+        seeds = replica_step_seeds(self.seed, self.optimizer.iterations, 4 if self_conditioning else 3)
         timesteps, noise = self._draw(one_hot, seeds[0], seeds[1])
         if labels is not None and self.condition_dropout > 0:
             dropped = tf.random.stateless_uniform(tf.shape(labels), seeds[2]) < self.condition_dropout
             labels = tf.where(dropped, tf.cast(len(self._class_names), labels.dtype), labels)
+        # self-conditioning: half of the steps learn to refine an estimate, the others to start from none
+        self_condition = self_conditioning and tf.random.stateless_uniform([], seeds[-1]) < 0.5
         with tf.GradientTape() as tape:
-            loss = self.denoising_loss(one_hot, timesteps, noise, labels, training=True)
+            loss = self.denoising_loss(one_hot, timesteps, noise, labels, training=True,
+                                       self_condition=self_condition)
             scaled_loss = loss * replica_mean_scale()
         weights = self.denoiser.trainable_weights
         self.optimizer.apply_gradients(zip(tape.gradient(scaled_loss, weights), weights))
@@ -210,7 +224,9 @@ class DiffusionModel(SequenceGenerator):
         one_hot, labels = self._unpack(data)
         seeds = replica_step_seeds(self.seed, -1, 2)  # the same draws every evaluation
         timesteps, noise = self._draw(one_hot, seeds[0], seeds[1])
-        self.loss_tracker.update_state(self.denoising_loss(one_hot, timesteps, noise, labels, training=False))
+        # a self-conditioning network is scored as the sampler uses it: with its own estimate
+        self.loss_tracker.update_state(self.denoising_loss(one_hot, timesteps, noise, labels, training=False,
+                                                           self_condition=True))
         return {"loss": self.loss_tracker.result()}
 
     def _unpack(self, data: Any) -> tuple[tf.Tensor, tf.Tensor | None]:
@@ -231,13 +247,24 @@ class DiffusionModel(SequenceGenerator):
         noise = tf.random.stateless_normal(tf.shape(one_hot), noise_seed)
         return timesteps, noise
 
-    def _inputs(self, noisy: Any, timesteps: Any, labels: Any) -> list[Any]:
+    def _inputs(self, noisy: Any, timesteps: Any, labels: Any, estimate: Any = None) -> list[Any]:
         inputs = [noisy, tf.cast(timesteps, tf.int32)]
         if self._class_names:
             if labels is None:
                 labels = tf.fill([tf.shape(noisy)[0]], len(self._class_names))
             inputs.append(tf.cast(labels, tf.int32))
+        if self.denoiser.self_conditioning:
+            inputs.append(tf.zeros_like(noisy) if estimate is None else estimate)
         return inputs
+
+    def _clean_estimate_tensor(self, noisy: tf.Tensor, timesteps: tf.Tensor, output: tf.Tensor) -> tf.Tensor:
+        """:meth:`_clean_estimate` for a batch of tensors with a timestep each (the training graph's version)."""
+        if self.parameterization == "categorical_x0":
+            return 2.0 * tf.nn.softmax(tf.cast(output, tf.float32), axis=-1) - 1.0
+        alphas_bar = tf.constant(self.schedule.alphas_bar, dtype=tf.float32)
+        signal = tf.gather(alphas_bar, tf.cast(timesteps, tf.int32))[:, None, None]
+        start = (noisy - tf.sqrt(1.0 - signal) * tf.cast(output, tf.float32)) / tf.sqrt(signal)
+        return tf.clip_by_value(start, -1.0, 1.0)
 
     # ------------------------------------------------------------------ sampling
     def sample_one_hot(self, n: int, *, seed: int = 0, condition: str | None = None, batch_size: int = 64,
@@ -261,7 +288,7 @@ class DiffusionModel(SequenceGenerator):
         label = self._condition_index(condition)
         guidance = check_guidance(guidance, condition, self.condition_dropout)
         process = ReverseProcess(self.schedule, self._denoise, self._clean_estimate, sampler, plan, eta=eta,
-                                 label=label, no_class=len(self._class_names), guidance=guidance,
+                                 self_conditioning=self.denoiser.self_conditioning, label=label, no_class=len(self._class_names), guidance=guidance,
                                  guidance_interval=check_guidance_interval(guidance_interval),
                                  temperature=check_temperature(temperature, self.parameterization))
         return process.sample(n, self.sequence_length, seed=seed, batch_size=batch_size, progress=progress)
@@ -284,12 +311,17 @@ class DiffusionModel(SequenceGenerator):
             return (2.0 * softmax(output, axis=-1) - 1.0).astype(np.float32)
         return np.clip(self.predict_start(noisy, timestep, output), -1.0, 1.0)
 
-    def _denoise(self, noisy: np.ndarray, timestep: int, labels: np.ndarray | None) -> np.ndarray:
-        """The denoiser's raw output (noise or clean-base logits) at ``timestep``."""
+    def _denoise(self, noisy: np.ndarray, timestep: int, labels: np.ndarray | None,
+                 estimate: np.ndarray | None) -> np.ndarray:
+        """The denoiser's raw output (noise or clean-base logits) at ``timestep``; ``estimate`` is the previous
+        clean estimate of a self-conditioning network (``None``: none yet, or a network without the input)."""
         if self._denoise_fn is None:
             self._denoise_fn = tf.function(lambda inputs: self.denoiser(inputs, training=False), reduce_retracing=True)
-        timesteps = np.full(noisy.shape[0], timestep, dtype=np.int32)
-        inputs = [noisy, timesteps] if labels is None else [noisy, timesteps, labels]
+        inputs = [noisy, np.full(noisy.shape[0], timestep, dtype=np.int32)]
+        if labels is not None:
+            inputs.append(labels)
+        if self.denoiser.self_conditioning:
+            inputs.append(np.zeros_like(noisy) if estimate is None else estimate)
         return self._denoise_fn(inputs).numpy()
 
 

@@ -34,8 +34,9 @@ DEFAULT_GUIDANCE_INTERVAL = (0.0, 1.0)
 #: Temperature of the clean-base logits of a ``categorical_x0`` model (< 1 sharpens them): none by default.
 DEFAULT_TEMPERATURE = 1.0
 
-#: ``(x_t, t, labels) -> the denoiser's raw output`` (``labels`` is ``None`` for an unconditional model).
-Denoise = Callable[[np.ndarray, int, np.ndarray | None], np.ndarray]
+#: ``(x_t, t, labels, estimate) -> the denoiser's raw output`` (``labels`` is ``None`` for an unconditional model;
+#: ``estimate`` the previous step's clean estimate for a self-conditioning network, else ``None``).
+Denoise = Callable[[np.ndarray, int, np.ndarray | None, np.ndarray | None], np.ndarray]
 #: ``(x_t, t, output) -> the signed one-hot x0 in [-1, 1] that the output points to``.
 CleanEstimate = Callable[[np.ndarray, int, np.ndarray], np.ndarray]
 
@@ -113,7 +114,9 @@ class ReverseProcess:
     model). With ``guidance`` other than 1 every step whose timestep lies in ``guidance_interval`` (fractions of
     the schedule, from :func:`check_guidance_interval`) also asks for the unconditional output and uses
     ``uncond + guidance * (cond - uncond)`` (noise, or logits for ``categorical_x0``). ``temperature`` divides
-    the (guided) output before ``clean_estimate`` reads it: logits only (:func:`check_temperature`).
+    the (guided) output before ``clean_estimate`` reads it: logits only (:func:`check_temperature`). With
+    ``self_conditioning`` every step hands the network the clean estimate of the step before (zeros at the
+    first), as it was trained to refine.
     """
 
     schedule: NoiseSchedule
@@ -122,6 +125,7 @@ class ReverseProcess:
     sampler: str
     plan: np.ndarray
     eta: float = 0.0
+    self_conditioning: bool = False
     label: int | None = None
     no_class: int = 0
     guidance: float = 1.0
@@ -141,9 +145,10 @@ class ReverseProcess:
         labels = None if self.label is None else np.full(size, self.label, dtype=np.int32)
         x = rng.standard_normal((size, length, N_BASES)).astype(np.float32)
         alphas_bar = self.schedule.alphas_bar
+        x0 = np.zeros_like(x) if self.self_conditioning else None
         for index in range(len(self.plan) - 1, -1, -1):
             t = int(self.plan[index])
-            output = self._guided_output(x, t, labels)
+            output = self._guided_output(x, t, labels, x0)
             x0 = self.clean_estimate(x, t, output if self.temperature == 1 else output / self.temperature)
             if self.sampler == "ddpm":
                 x = self._ddpm_step(x, x0, t, rng)
@@ -153,12 +158,14 @@ class ReverseProcess:
             bar.update()
         return x
 
-    def _guided_output(self, x: np.ndarray, t: int, labels: np.ndarray | None) -> np.ndarray:
-        output = self.denoise(x, t, labels)
+    def _guided_output(self, x: np.ndarray, t: int, labels: np.ndarray | None,
+                       previous: np.ndarray | None) -> np.ndarray:
+        estimate = previous if self.self_conditioning else None
+        output = self.denoise(x, t, labels, estimate)
         low, high = self.guidance_interval
         if self.guidance == 1 or not low <= t / max(self.schedule.timesteps - 1, 1) <= high:
             return output
-        unconditional = self.denoise(x, t, np.full(x.shape[0], self.no_class, dtype=np.int32))
+        unconditional = self.denoise(x, t, np.full(x.shape[0], self.no_class, dtype=np.int32), estimate)
         return unconditional + self.guidance * (output - unconditional)
 
     def _ddpm_step(self, x: np.ndarray, x0: np.ndarray, t: int, rng: np.random.Generator) -> np.ndarray:

@@ -31,7 +31,8 @@ from sca_tf.models.layers import SinusoidalPositionalEncoding
 @keras.saving.register_keras_serializable(package="sca_tf")
 class UNetDenoiser(DenoiserNetwork):
     """Denoises a noisy one-hot sequence through a 1-D U-Net: ``[noisy [B, L, 4], timestep [B]] (+ class [B])
-    -> [B, L, 4]`` (noise or clean-base logits, as for :class:`~sca_tf.models.generative.denoiser.Denoiser`).
+    (+ previous estimate [B, L, 4]) -> [B, L, 4]`` (noise or clean-base logits, as for
+    :class:`~sca_tf.models.generative.denoiser.Denoiser`).
 
     A Conv1D of width and step ``patch_size`` cuts the bases into patches of ``channels[0]`` features (as a
     vision transformer does; plus the sinusoidal position signal); each level runs
@@ -63,6 +64,8 @@ class UNetDenoiser(DenoiserNetwork):
         n_classes: classes the model can be conditioned on (0: unconditional).
         position_encoding: add the sinusoidal position signal after the input projection.
         dropout: dropout rate inside each residual block.
+        self_conditioning: also read the previous clean-sequence estimate
+            (:func:`~sca_tf.models.generative.denoiser.conditioning_inputs`).
     """
 
     def __init__(
@@ -79,6 +82,7 @@ class UNetDenoiser(DenoiserNetwork):
         n_classes: int = 0,
         position_encoding: bool = True,
         dropout: float = 0.1,
+        self_conditioning: bool = False,
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -91,13 +95,14 @@ class UNetDenoiser(DenoiserNetwork):
             if len(channels) > 1 else _no_factors(down_factors),
             "blocks": non_negative_int("blocks", blocks),
             "bottleneck_dilations": positive_ints("bottleneck_dilations", bottleneck_dilations),
-            **block_hparams(kernel_size, groups, time_embedding_dim, n_classes, position_encoding, dropout),
+            **block_hparams(kernel_size, groups, time_embedding_dim, n_classes, position_encoding, dropout,
+                            self_conditioning),
         }
         check_groups(channels, groups)
-        inputs, embedding = conditioning_inputs(sequence_length, time_embedding_dim, n_classes)
+        inputs, x, embedding = conditioning_inputs(sequence_length, time_embedding_dim, n_classes,
+                                                   self_conditioning)
         multiple = patch_size * math.prod(hparams["down_factors"])
         padded_length = multiple * math.ceil(sequence_length / multiple)
-        x = inputs[0]
         if padded_length > sequence_length:
             x = keras.layers.ZeroPadding1D((0, padded_length - sequence_length), name="pad")(x)
         x = keras.layers.Conv1D(channels[0], patch_size, strides=patch_size, name="patch_embedding")(x)

@@ -123,14 +123,14 @@ def test_unconditional_samples_are_one_of_the_two_sequences(toy_model: Diffusion
 def test_guidance_mixes_the_conditional_and_the_no_class_outputs() -> None:
     calls = []
 
-    def denoise(x: np.ndarray, t: int, labels: np.ndarray | None) -> np.ndarray:
+    def denoise(x: np.ndarray, t: int, labels: np.ndarray | None, estimate: np.ndarray | None) -> np.ndarray:
         calls.append(labels.copy())
         return np.broadcast_to(labels[:, None, None].astype(np.float32), x.shape) * 1.0 + x
 
     process = ReverseProcess(NoiseSchedule("linear", timesteps=10), denoise, lambda x, t, out: out, "ddim",
                              np.arange(10), label=1, no_class=2, guidance=3.0)
     x = np.random.default_rng(0).normal(size=(3, 5, 4)).astype(np.float32)
-    guided = process._guided_output(x, 4, np.full(3, 1, dtype=np.int32))
+    guided = process._guided_output(x, 4, np.full(3, 1, dtype=np.int32), None)
     assert [labels.tolist() for labels in calls] == [[1, 1, 1], [2, 2, 2]]  # the condition, then "no class"
     np.testing.assert_allclose(guided, (2 + x) + 3.0 * ((1 + x) - (2 + x)))
 
@@ -139,7 +139,7 @@ def test_guidance_applies_only_inside_its_interval_of_the_schedule() -> None:
     """Timesteps 0-9, interval (0.3, 0.6): steps 3-5 (t / 9 in [0.33, 0.56]) take two calls, the rest one."""
     calls: list[int] = []
 
-    def denoise(x: np.ndarray, t: int, labels: np.ndarray | None) -> np.ndarray:
+    def denoise(x: np.ndarray, t: int, labels: np.ndarray | None, estimate: np.ndarray | None) -> np.ndarray:
         calls.append(t)
         return np.broadcast_to(labels[:, None, None].astype(np.float32), x.shape) + 0 * x
 
@@ -148,8 +148,8 @@ def test_guidance_applies_only_inside_its_interval_of_the_schedule() -> None:
     process.sample(2, 5)
     assert sorted(calls) == [0, 1, 2, 3, 3, 4, 4, 5, 5, 6, 7, 8, 9]
     x = np.zeros((2, 5, 4), np.float32)
-    np.testing.assert_allclose(process._guided_output(x, 4, np.ones(2, np.int32)), 2 + 3.0 * (1 - 2))  # inside
-    np.testing.assert_allclose(process._guided_output(x, 8, np.ones(2, np.int32)), 1.0)  # outside: conditional
+    np.testing.assert_allclose(process._guided_output(x, 4, np.ones(2, np.int32), None), 2 + 3.0 * (1 - 2))  # inside
+    np.testing.assert_allclose(process._guided_output(x, 8, np.ones(2, np.int32), None), 1.0)  # outside: conditional
 
 
 def test_temperature_divides_the_logits_the_clean_estimate_reads() -> None:
@@ -160,12 +160,38 @@ def test_temperature_divides_the_logits_the_clean_estimate_reads() -> None:
         return np.zeros_like(x)
 
     logits = np.random.default_rng(3).normal(size=(2, 5, 4)).astype(np.float32)
-    process = ReverseProcess(NoiseSchedule("linear", timesteps=4), lambda x, t, labels: logits, clean_estimate,
+    process = ReverseProcess(NoiseSchedule("linear", timesteps=4), lambda x, t, labels, estimate: logits, clean_estimate,
                              "ddim", np.arange(4), temperature=0.5)
     process.sample(2, 5)
     assert len(seen) == 4
     for output in seen:
         np.testing.assert_allclose(output, logits / 0.5)
+
+
+def test_self_conditioning_hands_each_step_the_clean_estimate_of_the_step_before() -> None:
+    """Both the conditional and the no-class call of a guided step read the previous step's estimate; zeros first."""
+    seen: list[tuple[int, np.ndarray | None]] = []
+    estimates: list[np.ndarray] = []
+
+    def denoise(x: np.ndarray, t: int, labels: np.ndarray | None, estimate: np.ndarray | None) -> np.ndarray:
+        seen.append((t, None if estimate is None else estimate.copy()))
+        return x
+
+    def clean_estimate(x: np.ndarray, t: int, output: np.ndarray) -> np.ndarray:
+        estimates.append(np.full_like(x, t / 10))
+        return estimates[-1]
+
+    process = ReverseProcess(NoiseSchedule("linear", timesteps=4), denoise, clean_estimate, "ddim", np.arange(4),
+                             self_conditioning=True, label=0, no_class=2, guidance=2.0)
+    process.sample(2, 5)
+    assert [t for t, _ in seen] == [3, 3, 2, 2, 1, 1, 0, 0]
+    np.testing.assert_array_equal(seen[0][1], np.zeros((2, 5, 4)))
+    np.testing.assert_array_equal(seen[1][1], np.zeros((2, 5, 4)))
+    for call, (_, estimate) in enumerate(seen[2:], start=2):
+        np.testing.assert_array_equal(estimate, estimates[call // 2 - 1])
+    seen.clear()
+    ReverseProcess(NoiseSchedule("linear", timesteps=4), denoise, clean_estimate, "ddim", np.arange(4)).sample(2, 5)
+    assert all(estimate is None for _, estimate in seen)  # a network without the input is never handed one
 
 
 @pytest.mark.parametrize(("options", "message"), [

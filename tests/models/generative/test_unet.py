@@ -51,9 +51,25 @@ def test_output_starts_at_zero_and_depends_on_time_and_class() -> None:
     assert np.abs(run(5, 0) - run(5, 1)).max() > 1e-3
 
 
-def test_a_unet_diffusion_model_trains_saves_and_reloads(tmp_path: Path) -> None:
+def test_a_self_conditioning_unet_reads_its_previous_estimate() -> None:
+    denoiser = UNetDenoiser(16, n_classes=2, self_conditioning=True, **TINY_UNET)
+    assert [tensor.name for tensor in denoiser.inputs] == ["noisy", "timestep", "class_label", "previous_estimate"]
+    output = denoiser.get_layer("noise")
+    kernel, bias = output.get_weights()
+    output.set_weights([np.random.default_rng(1).standard_normal(kernel.shape).astype("float32"), bias])
+    noisy = np.random.default_rng(0).standard_normal((2, 16, 4)).astype("float32")
+    estimate = 2 * np.eye(4, dtype="float32")[np.random.default_rng(2).integers(0, 4, (2, 16))] - 1
+
+    def run(previous: np.ndarray) -> np.ndarray:
+        return keras.ops.convert_to_numpy(denoiser([noisy, np.array([5, 5]), np.array([0, 0]), previous]))
+
+    assert np.abs(run(estimate) - run(np.zeros_like(estimate))).max() > 1e-3
+
+
+@pytest.mark.parametrize("self_conditioning", [False, True])
+def test_a_unet_diffusion_model_trains_saves_and_reloads(tmp_path: Path, self_conditioning: bool) -> None:
     model = build_diffusion_model(16, timesteps=20, class_names=("up", "down"), parameterization="categorical_x0",
-                                  denoiser="unet", **TINY_UNET)
+                                  denoiser="unet", self_conditioning=self_conditioning, **TINY_UNET)
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     one_hot = np.eye(4, dtype="float32")[np.random.default_rng(0).integers(0, 4, (8, 16))]
     history = model.fit(one_hot, np.array([0, 1] * 4), batch_size=4, epochs=1, verbose=0)
