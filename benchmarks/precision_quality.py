@@ -2,9 +2,10 @@
 
 Takes a finished ``sca-tf run`` directory (its TFDS dataset and its training settings), retrains each of its
 models once per seed and policy (alternating, same seed, same data), scores the test split and prints both
-metrics, their differences and the training speed. The mixed-precision default has to keep the test metrics
-within 0.01 of float32; with ``--deterministic`` TensorFlow's op determinism is on, so the float32 run is the
-same every time and the difference is the policy's alone.
+metrics, their differences, the best validation AUPRC with its epoch (what a choice of policy may look at) and
+the training speed. The mixed-precision default has to keep the test metrics within 0.01 of float32; with
+``--deterministic`` TensorFlow's op determinism is on, so the float32 run is the same every time and the
+difference is the policy's alone.
 
     python benchmarks/precision_quality.py RUN_DIR [--seeds 0,1,2] [--deterministic]
 """
@@ -46,7 +47,8 @@ def main() -> None:
     policies = (resolve_precision("auto"), "float32")
     print(f"{provenance['dataset']}: {len(test.labels)} test genes ({int(test.labels.sum())} DE); policies "
           f"{policies}; deterministic={args.deterministic}")
-    print(f"{'model':<13}{'seed':>5}{'policy':>16}{'AUROC':>8}{'AUPRC':>8}{'epochs':>8}{'s/epoch':>9}")
+    print(f"{'model':<13}{'seed':>5}{'policy':>16}{'AUROC':>8}{'AUPRC':>8}{'val AUPRC':>10}{'best':>6}{'epochs':>8}"
+          f"{'s/epoch':>9}")
     for model in config.models:
         for seed in (int(seed) for seed in args.seeds.split(",")):
             metrics = {}
@@ -58,7 +60,7 @@ def main() -> None:
                 metrics[policy] = np.array([roc_auc_score(test.labels, scores),
                                             average_precision_score(test.labels, scores)])
                 print(f"{model:<13}{seed:>5}{policy:>16}{metrics[policy][0]:>8.3f}{metrics[policy][1]:>8.3f}"
-                      f"{result.epochs_run:>8}{result.seconds / result.epochs_run:>9.2f}", flush=True)
+                      f"{result.best_val_auprc:>10.3f}{result.best_epoch:>6}{result.epochs_run:>8}{result.seconds / result.epochs_run:>9.2f}", flush=True)
             difference = metrics[policies[0]] - metrics["float32"]
             print(f"{model:<13}{seed:>5}{'difference':>16}{difference[0]:>+8.3f}{difference[1]:>+8.3f}", flush=True)
 
