@@ -48,8 +48,9 @@ GENERATOR_MODELS = ("diffusion", "gan")
 
 @dataclasses.dataclass(frozen=True)
 class GeneratorTrainConfig:
-    """How a generator is trained; the defaults are the 2 kb recipe (README: it trains in 44 min on 2 cores and
-    fails the quality gate only on the down class's planted NF-kB sites).
+    """How a generator is trained; the defaults are the 2 kb recipe (README: with self-conditioning it trains in
+    31 min on 2 AMX cores and fails the quality gate only on the planted CREB1 rate, 0.119 from the training
+    positives' against 0.10).
 
     Attributes:
         model: ``diffusion`` (DDPM) or ``gan`` (WGAN-GP baseline).
@@ -58,10 +59,13 @@ class GeneratorTrainConfig:
         hparams: architecture settings (the denoiser's arguments for diffusion, ``build_gan``'s for gan).
         schedule, timesteps, beta_start, beta_end: the diffusion noise schedule (paper: linear 1e-4 -> 0.02, 1000).
         condition_on_status: condition the diffusion model on up/down (``class_names = ("up", "down")``); the
-            GAN ignores it (unconditional), as it ignores ``ema_momentum``, ``denoiser`` and the schedule.
+            GAN ignores it (unconditional), as it ignores ``ema_momentum``, ``denoiser``, ``self_conditioning``
+            and the schedule.
         condition_dropout: share of training steps on the "no class" token (keeps unconditional sampling).
         parameterization: what the denoiser predicts: ``epsilon`` (noise, MSE) or ``categorical_x0`` (clean-base
             logits, cross-entropy); see :mod:`sca_tf.models.generative.diffusion`.
+        self_conditioning: the denoiser also reads its previous clean estimate (Chen et al. 2023; diffusion only;
+            the one place to set it: not in ``hparams``).
         epochs, steps_per_epoch, batch_size: ``steps_per_epoch`` defaults to one pass over the positives.
         learning_rate, clipnorm: Adam (diffusion); Adam with betas 0.5/0.9 for both GAN networks.
         ema_momentum: diffusion: keep an exponential moving average of the weights with this momentum and save
@@ -85,7 +89,8 @@ class GeneratorTrainConfig:
     condition_on_status: bool = True
     condition_dropout: float = 0.1
     parameterization: str = "categorical_x0"
-    epochs: int = 45
+    self_conditioning: bool = True
+    epochs: int = 36
     steps_per_epoch: int | None = 100
     batch_size: int = 32
     learning_rate: float = 1e-3
@@ -104,6 +109,9 @@ class GeneratorTrainConfig:
         check_parameterization(self.parameterization)
         check_denoiser(self.denoiser)
         check_precision(self.precision)
+        if "self_conditioning" in self.hparams:
+            raise ScaInputError("hparams: set self_conditioning as its own setting (self_conditioning = true/false), "
+                                "not among the denoiser's hparams")
         for name in ("epochs", "batch_size"):
             if getattr(self, name) < 1:
                 raise ScaInputError(f"{name} must be >= 1, got {getattr(self, name)}")
@@ -219,7 +227,8 @@ def _build(config: GeneratorTrainConfig, sequence_length: int) -> SequenceGenera
         model = build_diffusion_model(
             sequence_length, schedule=config.schedule, timesteps=config.timesteps, beta_start=config.beta_start,
             beta_end=config.beta_end, class_names=config.class_names, condition_dropout=config.condition_dropout,
-            seed=config.seed, parameterization=config.parameterization, denoiser=config.denoiser, **config.hparams,
+            seed=config.seed, parameterization=config.parameterization, denoiser=config.denoiser,
+            self_conditioning=config.self_conditioning, **config.hparams,
         )
         optimizer = keras.optimizers.Adam(config.learning_rate, clipnorm=config.clipnorm,
                                           use_ema=config.ema_momentum > 0,

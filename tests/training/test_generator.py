@@ -165,9 +165,15 @@ def test_the_cli_verb_trains_the_default_recipe(tmp_path: Path, capsys: pytest.C
     assert written["precision"] == resolve_precision(defaults.precision)
     model = keras.models.load_model(out / "model.keras")
     assert isinstance(model.denoiser, UNetDenoiser) and model.parameterization == defaults.parameterization
+    assert model.denoiser.self_conditioning is defaults.self_conditioning is True
     assert model.class_names == ("up", "down") and model.denoiser.hparams["channels"] == [8, 16]
     last = keras.models.load_model(out / "checkpoints" / "last.keras")
     assert any(not np.array_equal(a, b) for a, b in zip(model.denoiser.get_weights(), last.denoiser.get_weights()))
+
+
+def test_self_conditioning_is_set_in_one_place() -> None:
+    with pytest.raises(ScaInputError, match="self_conditioning as its own setting"):
+        GeneratorTrainConfig(hparams={"self_conditioning": False})
 
 
 def test_a_config_file_with_an_unknown_key_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
