@@ -60,7 +60,8 @@ def main() -> None:
                 metrics[policy] = np.array([roc_auc_score(test.labels, scores),
                                             average_precision_score(test.labels, scores)])
                 print(f"{model:<13}{seed:>5}{policy:>16}{metrics[policy][0]:>8.3f}{metrics[policy][1]:>8.3f}"
-                      f"{result.best_val_auprc:>10.3f}{result.best_epoch:>6}{result.epochs_run:>8}{result.seconds / result.epochs_run:>9.2f}", flush=True)
+                      f"{result.best_val_auprc:>10.3f}{result.best_epoch:>6}{result.epochs_run:>8}"
+                      f"{result.seconds / result.epochs_run:>9.2f}", flush=True)
             difference = metrics[policies[0]] - metrics["float32"]
             print(f"{model:<13}{seed:>5}{'difference':>16}{difference[0]:>+8.3f}{difference[1]:>+8.3f}", flush=True)
 

@@ -164,9 +164,13 @@ class DiffusionModel(SequenceGenerator):
     # ------------------------------------------------------------------ forward process and loss
     def q_sample(self, x0: Any, timesteps: Any, noise: Any) -> tf.Tensor:
         """Noised ``x_t = sqrt(alpha_bar_t) x0 + sqrt(1 - alpha_bar_t) noise`` of signed one-hot ``x0``."""
-        alphas_bar = tf.constant(self.schedule.alphas_bar, dtype=tf.float32)
-        signal = tf.gather(alphas_bar, tf.cast(timesteps, tf.int32))[:, None, None]
+        signal = self._signal_at(timesteps)
         return tf.sqrt(signal) * tf.cast(x0, tf.float32) + tf.sqrt(1.0 - signal) * tf.cast(noise, tf.float32)
+
+    def _signal_at(self, timesteps: Any) -> tf.Tensor:
+        """``alpha_bar`` at each sample's timestep, shaped ``[batch, 1, 1]`` to scale its sequence."""
+        alphas_bar = tf.constant(self.schedule.alphas_bar, dtype=tf.float32)
+        return tf.gather(alphas_bar, tf.cast(timesteps, tf.int32))[:, None, None]
 
     def predict_start(self, noisy: np.ndarray, timestep: int, noise: np.ndarray) -> np.ndarray:
         """Invert :meth:`q_sample` at step ``timestep``: the ``x0`` that ``noise`` would have come from."""
@@ -261,8 +265,7 @@ class DiffusionModel(SequenceGenerator):
         """:meth:`_clean_estimate` for a batch of tensors with a timestep each (the training graph's version)."""
         if self.parameterization == "categorical_x0":
             return 2.0 * tf.nn.softmax(tf.cast(output, tf.float32), axis=-1) - 1.0
-        alphas_bar = tf.constant(self.schedule.alphas_bar, dtype=tf.float32)
-        signal = tf.gather(alphas_bar, tf.cast(timesteps, tf.int32))[:, None, None]
+        signal = self._signal_at(timesteps)
         start = (noisy - tf.sqrt(1.0 - signal) * tf.cast(output, tf.float32)) / tf.sqrt(signal)
         return tf.clip_by_value(start, -1.0, 1.0)
 
@@ -288,7 +291,8 @@ class DiffusionModel(SequenceGenerator):
         label = self._condition_index(condition)
         guidance = check_guidance(guidance, condition, self.condition_dropout)
         process = ReverseProcess(self.schedule, self._denoise, self._clean_estimate, sampler, plan, eta=eta,
-                                 self_conditioning=self.denoiser.self_conditioning, label=label, no_class=len(self._class_names), guidance=guidance,
+                                 self_conditioning=self.denoiser.self_conditioning, label=label,
+                                 no_class=len(self._class_names), guidance=guidance,
                                  guidance_interval=check_guidance_interval(guidance_interval),
                                  temperature=check_temperature(temperature, self.parameterization))
         return process.sample(n, self.sequence_length, seed=seed, batch_size=batch_size, progress=progress)
@@ -317,12 +321,8 @@ class DiffusionModel(SequenceGenerator):
         clean estimate of a self-conditioning network (``None``: none yet, or a network without the input)."""
         if self._denoise_fn is None:
             self._denoise_fn = tf.function(lambda inputs: self.denoiser(inputs, training=False), reduce_retracing=True)
-        inputs = [noisy, np.full(noisy.shape[0], timestep, dtype=np.int32)]
-        if labels is not None:
-            inputs.append(labels)
-        if self.denoiser.self_conditioning:
-            inputs.append(np.zeros_like(noisy) if estimate is None else estimate)
-        return self._denoise_fn(inputs).numpy()
+        timesteps = np.full(noisy.shape[0], timestep, dtype=np.int32)
+        return self._denoise_fn(self._inputs(noisy, timesteps, labels, estimate)).numpy()
 
 
 def build_diffusion_model(
