@@ -88,6 +88,7 @@ def _generate(args: argparse.Namespace) -> None:
         seed=args.seed,
         condition=args.condition,
         batch_size=args.batch_size,
+        precision=args.precision,
         expected_length=args.expected_length,
     )
     print(f"{result.n} sequences in {result.fasta} ({result.sequences_per_second:.1f} seq/s)")
@@ -142,6 +143,8 @@ def add_verbs(verbs: Any) -> None:
     gen.add_argument("--condition", default=default(generate, "condition"),
                      help=f"class to generate for a status-conditioned model (e.g. {' or '.join(DE_STATUSES)})")
     gen.add_argument("--batch-size", type=int, default=default(generate, "batch_size"), help="sequences per batch")
+    gen.add_argument("--precision", choices=PRECISIONS, default=default(generate, "precision"),
+                     help="dtype policy of the network (auto: bfloat16 where the hardware has it, as in training)")
     gen.add_argument("--expected-length", type=int, default=default(generate, "expected_length"),
                      help="refuse a model of another sequence length")
 

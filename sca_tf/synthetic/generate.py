@@ -5,8 +5,10 @@
 ...                   seed=0, expected_length=2000)  # doctest: +SKIP
 >>> result.sequences_per_second  # doctest: +SKIP
 
-Beside the FASTA, ``<fasta>.json`` records the checkpoint (path and SHA-256), the model, how it sampled, the seed
-and the speed. Refused before anything is written: ``n <= 0``, a missing or unreadable checkpoint, one holding a
+Beside the FASTA, ``<fasta>.json`` records the checkpoint (path and SHA-256), the model, how it sampled (the dtype
+policy included), the seed and the speed. The network runs under ``precision``'s policy, resolved as training's
+(``auto``: bfloat16 where the hardware has it); its weights are float32 under every policy, so any checkpoint loads
+under any of them. Refused before anything is written: ``n <= 0``, a missing or unreadable checkpoint, one holding a
 classifier instead of a generator, one that was never trained, one made for another sequence length than the
 dataset's, and a condition (or sampler setting) the model does not support.
 """
@@ -36,6 +38,7 @@ from sca_tf.models.generative.sampling import (
 )
 from sca_tf.provenance import library_versions, sha256_of
 from sca_tf.synthetic.fasta import write_synthetic_fasta
+from sca_tf.training.precision import precision_policy, resolve_precision
 
 
 @dataclass(frozen=True)
@@ -52,15 +55,18 @@ class GenerationResult:
         return self.n / self.seconds if self.seconds > 0 else float("inf")
 
 
-def load_generator(checkpoint: str | os.PathLike[str]) -> SequenceGenerator:
-    """Load a trained sca-tf generative model (:class:`DiffusionModel` or :class:`PromoterGAN`) from ``.keras``."""
+def load_generator(checkpoint: str | os.PathLike[str], precision: str = "float32") -> SequenceGenerator:
+    """Load a trained sca-tf generative model (:class:`DiffusionModel` or :class:`PromoterGAN`) from ``.keras``,
+    its layers built under the dtype policy ``precision`` (a :data:`~sca_tf.training.precision.PRECISIONS` name)."""
+    policy = resolve_precision(precision)
     path = Path(checkpoint)
     if not path.name.endswith(".keras"):
         raise ScaInputError(f"{path}: expected a .keras checkpoint saved by the diffusion or GAN trainer")
     if not path.is_file():
         raise ScaInputError(f"{path}: checkpoint file not found")
     try:
-        model = keras.models.load_model(path, compile=False)
+        with precision_policy(policy):
+            model = keras.models.load_model(path, compile=False)
     except (ValueError, TypeError, KeyError, OSError, zipfile.BadZipFile) as exc:
         raise ScaInputError(f"{path}: cannot load a Keras model from this file ({exc})") from exc
     if not isinstance(model, SequenceGenerator):
@@ -87,6 +93,7 @@ def generate(
     seed: int = 0,
     condition: str | None = None,
     batch_size: int = 64,
+    precision: str = "auto",
     expected_length: int | None = None,
     progress: bool = True,
 ) -> GenerationResult:
@@ -106,13 +113,15 @@ def generate(
         guidance interval and the temperature are off by default (not yet run on the gate).
         seed: seed of the starting noise / latent vectors.
         condition: class to generate (e.g. ``up``) for a conditional model; ``None`` = unconditional.
+        precision: dtype policy of the network (``auto``: bfloat16 where the hardware has it, as in training).
         expected_length: the dataset's promoter length; a checkpoint for another length is refused.
 
     Records are named ``synthetic_<condition>_000001`` (``synthetic_000001`` without a condition), so the FASTAs
     of different conditions can be concatenated into one set.
     """
     n = check_count(n)
-    model = load_generator(checkpoint)
+    policy = resolve_precision(precision)
+    model = load_generator(checkpoint, policy)
     if expected_length is not None and model.sequence_length != expected_length:
         raise ScaInputError(
             f"{checkpoint}: the model generates {model.sequence_length}-base sequences, but the dataset's "
@@ -125,7 +134,8 @@ def generate(
     began = time.perf_counter()
     sequences = model.generate(n, seed=seed, condition=condition, batch_size=batch_size, progress=progress, **options)
     seconds = time.perf_counter() - began
-    settings = {"model": type(model).__name__, **options, "seed": seed, "condition": condition or "none"}
+    settings = {"model": type(model).__name__, **options, "precision": policy, "seed": seed,
+                "condition": condition or "none"}
     prefix = f"synthetic_{condition}" if condition else "synthetic"
     write_synthetic_fasta(sequences, out, prefix=prefix, annotations=settings)
     provenance = write_json(Path(f"{out}.json"), {
@@ -134,7 +144,8 @@ def generate(
         "sequence_length": model.sequence_length,
         "checkpoint": {"path": str(Path(checkpoint).resolve()), "sha256": sha256_of(Path(checkpoint))},
         "model": {"class": type(model).__name__, "trained_steps": model.steps_trained, "config": model.get_config()},
-        "sampling": {**options, "seed": seed, "condition": condition, "batch_size": batch_size},
+        "sampling": {**options, "precision": policy, "seed": seed, "condition": condition,
+                     "batch_size": batch_size},
         "seconds": round(seconds, 3),
         "sequences_per_second": n / seconds if seconds > 0 else None,
         "versions": library_versions(),

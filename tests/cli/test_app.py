@@ -114,6 +114,7 @@ def test_help_states_the_library_default(capsys: pytest.CaptureFixture[str]) -> 
         ("generate", "sampler", SAMPLERS),
         ("train-generator", "model", GENERATOR_MODELS),
         ("train-generator", "precision", PRECISIONS),
+        ("generate", "precision", PRECISIONS),
         ("assess-synthetic", "split_scheme", SPLIT_SCHEMES),
         ("assess-synthetic", "heldout_split", HELDOUT_SPLITS),
         ("assess-synthetic", "status", DE_STATUSES),

@@ -121,3 +121,29 @@ def test_load_generator_refuses_missing_or_misnamed_files(tmp_path: Path) -> Non
         load_generator(tmp_path / "missing.keras")
     with pytest.raises(ScaInputError, match="expected a .keras checkpoint"):
         load_generator(tmp_path / "model.weights.h5")
+
+
+@pytest.mark.parametrize("precision, compute_dtype", [("float32", "float32"), ("mixed_bfloat16", "bfloat16")])
+def test_load_generator_builds_the_network_under_the_requested_policy(checkpoints: dict[str, Path], precision: str,
+                                                                      compute_dtype: str) -> None:
+    """A checkpoint trained under float32 loads under either policy, the global policy left as it was."""
+    import keras
+
+    before = keras.mixed_precision.global_policy().name
+    model = load_generator(checkpoints["conditional"], precision)
+    convolutions = [layer for layer in model.denoiser.layers if isinstance(layer, keras.layers.Conv1D)]
+    assert {layer.compute_dtype for layer in convolutions[:-1]} == {compute_dtype}
+    assert convolutions[-1].compute_dtype == "float32"  # the output head stays float32
+    assert {weight.dtype for weight in model.denoiser.weights} == {"float32"}
+    assert keras.mixed_precision.global_policy().name == before
+    scores = model.sample_one_hot(2, steps=4, condition="up")
+    assert scores.dtype == np.float32 and np.isfinite(scores).all()
+
+
+def test_generate_records_the_policy_it_sampled_under(tmp_path: Path, checkpoints: dict[str, Path]) -> None:
+    result = generate(checkpoints["diffusion"], 2, tmp_path / "bf16.fa", precision="mixed_bfloat16", progress=False)
+    assert json.loads(result.provenance.read_text())["sampling"]["precision"] == "mixed_bfloat16"
+    assert "precision=mixed_bfloat16" in read_synthetic_fasta(result.fasta).descriptions[0]
+    with pytest.raises(ScaInputError, match="unknown precision 'half'"):
+        generate(checkpoints["diffusion"], 2, tmp_path / "bad.fa", precision="half", progress=False)
+    assert not (tmp_path / "bad.fa").exists()
