@@ -4,7 +4,11 @@ Each network is a conditional (up/down) categorical-x0 ``DiffusionModel`` as ``s
 timed on the same random 2 kb one-hot data in one process, round-robin over ``--repeats`` rounds (best round
 quoted):
 
-* ``unet``: the default U-Net at the default precision (``auto``: bfloat16 on a bf16 CPU), and at float32;
+* ``unet, self-conditioning``: ``sca-tf train-generator``'s default network (the U-Net reading its previous clean
+  estimate; half of the training steps run an extra forward pass) at ``auto``, sampled at ``auto`` (``sca-tf
+  generate``'s default) and at float32;
+* ``unet``: the default U-Net without self-conditioning at the default precision (``auto``: bfloat16 on a bf16
+  CPU), and at float32;
 * ``unet on patches of 4``: the former default (no level at every base: 500 x 64 -> 250 x 128), ``auto``;
 * ``residual 96x5``: the flat denoiser of the 300 bp recipe that passed the gate (96 channels, dilations 1-16),
   float32, as trained before the U-Net;
@@ -81,7 +85,10 @@ def main() -> None:
     args = parser.parse_args()
     keras.utils.set_random_seed(0)
     auto = resolve_precision("auto")
+    self_conditioned = {"denoiser": "unet", "self_conditioning": True}
     candidates: dict[str, Callable[[], tuple[DiffusionModel, int]]] = {
+        f"unet, self-conditioning ({auto})": lambda: (build(args.length, auto, self_conditioned), args.length),
+        "unet, self-conditioning (float32)": lambda: (build(args.length, "float32", self_conditioned), args.length),
         f"unet ({auto})": lambda: (build(args.length, auto, {"denoiser": "unet"}), args.length),
         "unet (float32)": lambda: (build(args.length, "float32", {"denoiser": "unet"}), args.length),
         f"unet on patches of 4 ({auto})": lambda: (build(args.length, auto, PATCHED_UNET), args.length),
