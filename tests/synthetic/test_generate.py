@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import keras
 import numpy as np
 import pytest
 
@@ -127,8 +128,6 @@ def test_load_generator_refuses_missing_or_misnamed_files(tmp_path: Path) -> Non
 def test_load_generator_builds_the_network_under_the_requested_policy(checkpoints: dict[str, Path], precision: str,
                                                                       compute_dtype: str) -> None:
     """A checkpoint trained under float32 loads under either policy, the global policy left as it was."""
-    import keras
-
     before = keras.mixed_precision.global_policy().name
     model = load_generator(checkpoints["conditional"], precision)
     convolutions = [layer for layer in model.denoiser.layers if isinstance(layer, keras.layers.Conv1D)]
