@@ -39,7 +39,10 @@ class UNetDenoiser(DenoiserNetwork):
     ``blocks`` residual blocks (GroupNorm, SiLU, Conv1D, FiLM from the time and class embedding, as the flat
     denoiser's) and keeps its output as a skip, then a strided Conv1D shortens the sequence by that level's
     ``down_factors`` entry and widens it to the next level's channels. The coarsest level runs one residual block
-    per ``bottleneck_dilations`` entry, which gives the long-range view. The way up mirrors it: a transposed
+    per ``bottleneck_dilations`` entry, which gives the long-range view, then, with ``bottleneck_attention_heads``,
+    one self-attention block (GroupNorm -> multi-head self-attention over all coarse positions -> added to its
+    input; as the attention at the low resolutions of Ho et al. 2020's U-Net): every position sees the whole
+    sequence at once, e.g. whether a site is already there anywhere. The way up mirrors it: a transposed
     Conv1D lengthens and narrows, the skip is concatenated, ``blocks`` residual blocks follow; with patches, a
     transposed Conv1D turns each patch back into ``patch_size`` bases. A sequence whose length is not a multiple
     of ``patch_size`` times the product of ``down_factors`` is zero-padded on the right inside the network and
@@ -58,6 +61,8 @@ class UNetDenoiser(DenoiserNetwork):
         down_factors: shortening between consecutive levels (one fewer than ``channels``).
         blocks: residual blocks per level on the way down and again on the way up.
         bottleneck_dilations: one residual block per value at the coarsest level, its convolutions dilated by it.
+        bottleneck_attention_heads: heads of the self-attention block after them (0: none); each head
+            ``channels[-1] // heads`` wide.
         kernel_size: convolution width.
         groups: GroupNorm groups.
         time_embedding_dim: width of the time (and class) embedding; even.
@@ -76,6 +81,7 @@ class UNetDenoiser(DenoiserNetwork):
         down_factors: Sequence[int] = (4, 2),
         blocks: int = 1,
         bottleneck_dilations: Sequence[int] = (1, 2, 4, 8),
+        bottleneck_attention_heads: int = 0,
         kernel_size: int = 9,
         groups: int = 8,
         time_embedding_dim: int = 128,
@@ -95,6 +101,7 @@ class UNetDenoiser(DenoiserNetwork):
             if len(channels) > 1 else _no_factors(down_factors),
             "blocks": non_negative_int("blocks", blocks),
             "bottleneck_dilations": positive_ints("bottleneck_dilations", bottleneck_dilations),
+            "bottleneck_attention_heads": _attention_heads(bottleneck_attention_heads, channels[-1]),
             **block_hparams(kernel_size, groups, time_embedding_dim, n_classes, position_encoding, dropout,
                             self_conditioning),
         }
@@ -123,6 +130,8 @@ class UNetDenoiser(DenoiserNetwork):
         for index, dilation in enumerate(hparams["bottleneck_dilations"], start=1):
             x = residual_block(x, embedding, channels[-1], kernel_size, dilation, groups, dropout,
                                f"bottleneck_block_{index}")
+        if hparams["bottleneck_attention_heads"]:
+            x = attention_block(x, hparams["bottleneck_attention_heads"], groups, dropout, "bottleneck_attention")
         for level in reversed(range(len(hparams["down_factors"]))):
             factor = hparams["down_factors"][level]
             x = keras.layers.Conv1DTranspose(channels[level], factor, strides=factor, name=f"up_{level}_lengthen")(x)
@@ -134,6 +143,23 @@ class UNetDenoiser(DenoiserNetwork):
         if padded_length > sequence_length:
             x = keras.layers.Cropping1D((0, padded_length - sequence_length), name="crop")(x)
         self._finish(inputs, output_head(x, groups), hparams, name, "unet_denoiser", **kwargs)
+
+
+def attention_block(x: Any, heads: int, groups: int, dropout: float, prefix: str) -> Any:
+    """GroupNorm -> multi-head self-attention (``heads`` of ``width // heads``) -> added to the input; layers
+    named ``<prefix>_*``."""
+    width = int(x.shape[-1])
+    h = keras.layers.GroupNormalization(groups, name=f"{prefix}_norm")(x)
+    h = keras.layers.MultiHeadAttention(heads, width // heads, dropout=dropout, name=f"{prefix}_heads")(h, h)
+    return keras.layers.Add(name=f"{prefix}_residual")([x, h])
+
+
+def _attention_heads(heads: int, width: int) -> int:
+    heads = non_negative_int("bottleneck_attention_heads", heads)
+    if heads and width % heads:
+        raise ScaInputError(f"hyperparameter 'bottleneck_attention_heads' ({heads}) must divide the coarsest "
+                            f"level's channels ({width})")
+    return heads
 
 
 def _no_factors(down_factors: Sequence[int]) -> tuple[int, ...]:

@@ -35,6 +35,18 @@ def test_levels_shorten_the_sequence_and_the_way_up_takes_the_skips() -> None:
     assert denoiser.get_layer("up_0_skip").output.shape[1:] == (16, 16)  # lengthened 8 + skip 8 channels
 
 
+def test_bottleneck_attention_runs_over_the_coarse_positions() -> None:
+    plain = UNetDenoiser(64, **TINY_UNET)
+    attending = UNetDenoiser(64, bottleneck_attention_heads=2, **TINY_UNET)
+    assert "bottleneck_attention_heads" not in {layer.name for layer in plain.layers}
+    heads = attending.get_layer("bottleneck_attention_heads")
+    assert heads.output.shape[1:] == (16, 16)  # 64 bases / patches of 2 / 2, at the coarsest width
+    assert (heads.num_heads, heads.key_dim) == (2, 8)
+    # query, key, value and output projections of 16 x 16 with biases, and the GroupNorm's scale and offset
+    assert attending.count_params() - plain.count_params() == 4 * (16 * 16 + 16) + 2 * 16
+    assert attending.hparams["bottleneck_attention_heads"] == 2 and plain.hparams["bottleneck_attention_heads"] == 0
+
+
 def test_output_starts_at_zero_and_depends_on_time_and_class() -> None:
     denoiser = UNetDenoiser(16, n_classes=2, **TINY_UNET)
     assert [tensor.name for tensor in denoiser.inputs] == ["noisy", "timestep", "class_label"]
@@ -66,10 +78,12 @@ def test_a_self_conditioning_unet_reads_its_previous_estimate() -> None:
     assert np.abs(run(estimate) - run(np.zeros_like(estimate))).max() > 1e-3
 
 
-@pytest.mark.parametrize("self_conditioning", [False, True])
-def test_a_unet_diffusion_model_trains_saves_and_reloads(tmp_path: Path, self_conditioning: bool) -> None:
+@pytest.mark.parametrize("self_conditioning, attention_heads", [(False, 0), (True, 0), (True, 2)])
+def test_a_unet_diffusion_model_trains_saves_and_reloads(tmp_path: Path, self_conditioning: bool,
+                                                         attention_heads: int) -> None:
     model = build_diffusion_model(16, timesteps=20, class_names=("up", "down"), parameterization="categorical_x0",
-                                  denoiser="unet", self_conditioning=self_conditioning, **TINY_UNET)
+                                  denoiser="unet", self_conditioning=self_conditioning,
+                                  bottleneck_attention_heads=attention_heads, **TINY_UNET)
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     one_hot = np.eye(4, dtype="float32")[np.random.default_rng(0).integers(0, 4, (8, 16))]
     history = model.fit(one_hot, np.array([0, 1] * 4), batch_size=4, epochs=1, verbose=0)
@@ -91,6 +105,8 @@ def test_registered_name_is_stable() -> None:
     ({"channels": (8,), "down_factors": (2,)}, "one-level"),
     ({"patch_size": 0}, "patch_size"),
     ({"bottleneck_dilations": ()}, "non-empty"),
+    ({"bottleneck_attention_heads": 3}, "must divide"),
+    ({"bottleneck_attention_heads": -1}, "integer >= 0"),
 ])
 def test_bad_unet_settings_are_refused(settings: dict, message: str) -> None:
     with pytest.raises(ScaInputError, match=message):
