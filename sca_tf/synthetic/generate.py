@@ -55,7 +55,7 @@ class GenerationResult:
         return self.n / self.seconds if self.seconds > 0 else float("inf")
 
 
-def load_generator(checkpoint: str | os.PathLike[str], precision: str = "float32") -> SequenceGenerator:
+def load_generator(checkpoint: str | os.PathLike[str], precision: str = "auto") -> SequenceGenerator:
     """Load a trained sca-tf generative model (:class:`DiffusionModel` or :class:`PromoterGAN`) from ``.keras``,
     its layers built under the dtype policy ``precision`` (a :data:`~sca_tf.training.precision.PRECISIONS` name)."""
     policy = resolve_precision(precision)

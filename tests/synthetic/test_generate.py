@@ -22,6 +22,7 @@ from sca_tf.models.generative.sampling import (
 )
 from sca_tf.synthetic.fasta import read_synthetic_fasta
 from sca_tf.synthetic.generate import generate, load_generator
+from sca_tf.training import precision as precision_module
 
 
 @pytest.fixture(scope="module")
@@ -122,6 +123,18 @@ def test_load_generator_refuses_missing_or_misnamed_files(tmp_path: Path) -> Non
         load_generator(tmp_path / "missing.keras")
     with pytest.raises(ScaInputError, match="expected a .keras checkpoint"):
         load_generator(tmp_path / "model.weights.h5")
+
+
+def test_load_generator_defaults_to_the_auto_policy_as_generate_does(checkpoints: dict[str, Path], tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a CPU listing avx512_bf16 (and no GPU), a load without ``precision`` builds the network in bfloat16."""
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx512f avx512_bf16\n")
+    monkeypatch.setattr(precision_module, "_CPUINFO", cpuinfo)
+    monkeypatch.setattr(precision_module, "_gpu_capabilities", list)
+    model = load_generator(checkpoints["conditional"])
+    convolutions = [layer for layer in model.denoiser.layers if isinstance(layer, keras.layers.Conv1D)]
+    assert {layer.compute_dtype for layer in convolutions[:-1]} == {"bfloat16"}
 
 
 @pytest.mark.parametrize("precision, compute_dtype", [("float32", "float32"), ("mixed_bfloat16", "bfloat16")])
