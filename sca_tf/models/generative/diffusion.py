@@ -27,14 +27,12 @@ during training, so the same model also samples unconditionally.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import keras
 import numpy as np
 import tensorflow as tf
-from scipy.special import softmax
 
 from sca_tf.errors import ScaInputError
 from sca_tf.models.checks import dropout_rate
@@ -172,11 +170,6 @@ class DiffusionModel(SequenceGenerator):
         alphas_bar = tf.constant(self.schedule.alphas_bar, dtype=tf.float32)
         return tf.gather(alphas_bar, tf.cast(timesteps, tf.int32))[:, None, None]
 
-    def predict_start(self, noisy: np.ndarray, timestep: int, noise: np.ndarray) -> np.ndarray:
-        """Invert :meth:`q_sample` at step ``timestep``: the ``x0`` that ``noise`` would have come from."""
-        signal = self.schedule.alphas_bar[timestep]
-        return ((noisy - math.sqrt(1.0 - signal) * noise) / math.sqrt(signal)).astype(np.float32)
-
     def denoising_loss(self, one_hot: Any, timesteps: Any, noise: Any, labels: Any = None,
                        training: bool = False, self_condition: Any = False) -> tf.Tensor:
         """The training loss of the denoiser's output on ``q_sample`` of ``one_hot``.
@@ -262,7 +255,8 @@ class DiffusionModel(SequenceGenerator):
         return inputs
 
     def _clean_estimate_tensor(self, noisy: tf.Tensor, timesteps: tf.Tensor, output: tf.Tensor) -> tf.Tensor:
-        """:meth:`_clean_estimate` for a batch of tensors with a timestep each (the training graph's version)."""
+        """The signed one-hot ``x0`` in ``[-1, 1]`` that the denoiser's ``output`` points to, for a batch with a
+        timestep each (in the training graph; :meth:`_clean_estimate` is the sampler's numpy view of it)."""
         if self.parameterization == "categorical_x0":
             return 2.0 * tf.nn.softmax(tf.cast(output, tf.float32), axis=-1) - 1.0
         signal = self._signal_at(timesteps)
@@ -310,10 +304,9 @@ class DiffusionModel(SequenceGenerator):
         return self._class_names.index(condition)
 
     def _clean_estimate(self, noisy: np.ndarray, timestep: int, output: np.ndarray) -> np.ndarray:
-        """The signed one-hot ``x0`` in ``[-1, 1]`` that the denoiser's ``output`` points to."""
-        if self.parameterization == "categorical_x0":
-            return (2.0 * softmax(output, axis=-1) - 1.0).astype(np.float32)
-        return np.clip(self.predict_start(noisy, timestep, output), -1.0, 1.0)
+        """:meth:`_clean_estimate_tensor` at one ``timestep`` for the whole batch, on numpy arrays."""
+        timesteps = np.full(noisy.shape[0], timestep, dtype=np.int32)
+        return self._clean_estimate_tensor(tf.constant(noisy, tf.float32), timesteps, tf.constant(output)).numpy()
 
     def _denoise(self, noisy: np.ndarray, timestep: int, labels: np.ndarray | None,
                  estimate: np.ndarray | None) -> np.ndarray:
