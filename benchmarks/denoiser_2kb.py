@@ -35,7 +35,7 @@ import tensorflow as tf
 
 from sca_tf.models.generative.diffusion import DiffusionModel, build_diffusion_model
 from sca_tf.models.generative.sampling import DEFAULT_ETA, DEFAULT_GUIDANCE
-from sca_tf.training.precision import precision_policy, resolve_precision
+from sca_tf.precision import precision_policy, resolve_precision
 
 FLAT_96 = {"denoiser": "residual", "channels": 96, "dilations": (1, 2, 4, 8, 16)}
 FLAT_128 = {"denoiser": "residual"}

@@ -25,9 +25,9 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from sca_tf.data.scoring import predict_codes
 from sca_tf.data.splits import read_split
 from sca_tf.models import load_classifier
+from sca_tf.precision import resolve_precision
 from sca_tf.schema import TEST
 from sca_tf.training import TrainConfig, train_classifier
-from sca_tf.training.precision import resolve_precision
 from sca_tf.workflow import RunConfig
 
 

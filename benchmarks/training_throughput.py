@@ -28,8 +28,8 @@ import tensorflow as tf
 from sca_tf.data import PipelineConfig, make_datasets
 from sca_tf.models import build_model
 from sca_tf.models.presets import preset_hparams
+from sca_tf.precision import PRECISIONS, precision_policy, resolve_precision
 from sca_tf.training import TrainConfig
-from sca_tf.training.precision import PRECISIONS, precision_policy, resolve_precision
 from sca_tf.training.recipe import classifier_metrics, compile_classifier, recipe_for
 
 

@@ -10,8 +10,8 @@ import pytest
 from sca_tf.cli import main
 from sca_tf.errors import ScaInputError
 from sca_tf.models import build_model
+from sca_tf.precision import resolve_precision
 from sca_tf.training import TrainConfig
-from sca_tf.training.precision import resolve_precision
 from sca_tf.workflow import RunConfig, run
 
 TINY_TRAIN = {

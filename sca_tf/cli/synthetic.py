@@ -14,12 +14,12 @@ from sca_tf.models.generative.sampling import (
     DEFAULT_TEMPERATURE,
     SAMPLERS,
 )
+from sca_tf.precision import PRECISIONS
 from sca_tf.schema import DE_STATUSES, SPLIT_SCHEMES
 from sca_tf.synthetic.assess import HELDOUT_SPLITS, assess_synthetic
 from sca_tf.synthetic.data import generator_data
 from sca_tf.synthetic.generate import generate
 from sca_tf.training.generator import GENERATOR_MODELS, GeneratorTrainConfig, train_generator
-from sca_tf.training.precision import PRECISIONS
 
 
 def add_split_arguments(parser: Any, owner: Any) -> None:

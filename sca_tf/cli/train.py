@@ -10,10 +10,10 @@ from sca_tf.data import BALANCE_STRATEGIES, PipelineConfig
 from sca_tf.data.build import load_builder
 from sca_tf.models import MODEL_NAMES
 from sca_tf.models.presets import PRESETS
+from sca_tf.precision import PRECISIONS
 from sca_tf.schema import TARGETS
 from sca_tf.training import TrainConfig, train
 from sca_tf.training.multi_worker import STRATEGY_KINDS, strategy_from_environment
-from sca_tf.training.precision import PRECISIONS
 from sca_tf.training.tuning import SEARCH_SPACES, TUNERS, tune
 
 

@@ -36,9 +36,9 @@ from sca_tf.models.generative.sampling import (
     DEFAULT_TEMPERATURE,
     default_steps,
 )
+from sca_tf.precision import precision_policy, resolve_precision
 from sca_tf.provenance import library_versions, sha256_of
 from sca_tf.synthetic.fasta import write_synthetic_fasta
-from sca_tf.training.precision import precision_policy, resolve_precision
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class GenerationResult:
 
 def load_generator(checkpoint: str | os.PathLike[str], precision: str = "auto") -> SequenceGenerator:
     """Load a trained sca-tf generative model (:class:`DiffusionModel` or :class:`PromoterGAN`) from ``.keras``,
-    its layers built under the dtype policy ``precision`` (a :data:`~sca_tf.training.precision.PRECISIONS` name)."""
+    its layers built under the dtype policy ``precision`` (a :data:`~sca_tf.precision.PRECISIONS` name)."""
     policy = resolve_precision(precision)
     path = Path(checkpoint)
     if not path.name.endswith(".keras"):

@@ -37,12 +37,12 @@ from sca_tf.data import Datasets, PipelineConfig, make_datasets
 from sca_tf.errors import ScaInputError, reject_unknown_keys
 from sca_tf.models import build_model, load_classifier
 from sca_tf.models.presets import preset_hparams
+from sca_tf.precision import check_precision, precision_policy, resolve_precision
 from sca_tf.provenance import library_versions, sha256_of
 from sca_tf.schema import DE_TARGET
 from sca_tf.training.callbacks import ValidationCurves
 from sca_tf.training.determinism import set_seeds
 from sca_tf.training.nan_guard import NaNLossGuard
-from sca_tf.training.precision import check_precision, precision_policy, resolve_precision
 from sca_tf.training.recipe import CHECKPOINT_MONITOR, TrainingRecipe, compile_classifier, describe, recipe_for
 from sca_tf.training.strategy import make_strategy
 

@@ -35,12 +35,12 @@ from sca_tf.models.generative.base import SequenceGenerator
 from sca_tf.models.generative.diffusion import build_diffusion_model, check_denoiser, check_parameterization
 from sca_tf.models.generative.gan import build_gan
 from sca_tf.models.generative.schedule import check_schedule
+from sca_tf.precision import check_precision, precision_policy, resolve_precision
 from sca_tf.provenance import library_versions
 from sca_tf.schema import DE_STATUSES
 from sca_tf.sequence import encode_bases
 from sca_tf.synthetic.data import PromoterSet, status_indices
 from sca_tf.training.nan_guard import NaNLossGuard
-from sca_tf.training.precision import check_precision, precision_policy, resolve_precision
 from sca_tf.training.strategy import make_strategy
 
 GENERATOR_MODELS = ("diffusion", "gan")
@@ -72,7 +72,7 @@ class GeneratorTrainConfig:
             it as the final model (Ho et al. 2020 sample from such an average); ``0``: the last weights.
         critic_steps: critic updates per generator update (gan).
         seed: seeds Python, NumPy, TensorFlow, the shuffling and the model's noise draws.
-        precision: dtype policy (:mod:`sca_tf.training.precision`; ``auto``: bfloat16 where the hardware has it);
+        precision: dtype policy (:mod:`sca_tf.precision`; ``auto``: bfloat16 where the hardware has it);
             the denoiser's output and the loss stay float32.
         cpu_replicas: split the CPU into this many logical devices for ``MirroredStrategy`` (``None``: all GPUs
             or the one CPU).

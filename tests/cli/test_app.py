@@ -13,11 +13,11 @@ from sca_tf.cli.app import EXIT_STATUSES, INTERRUPTED, SYSTEM_ERROR, build_parse
 from sca_tf.errors import ScaError, ScaExportError, ScaInputError, ScaTrainingError
 from sca_tf.explain.attributions import METHODS, REFERENCES
 from sca_tf.models.generative.sampling import SAMPLERS
+from sca_tf.precision import PRECISIONS
 from sca_tf.schema import DE_STATUSES, SPLIT_SCHEMES
 from sca_tf.synthetic.assess import HELDOUT_SPLITS
 from sca_tf.training.generator import GENERATOR_MODELS
 from sca_tf.training.nan_guard import NonFiniteLossError
-from sca_tf.training.precision import PRECISIONS
 
 SIMULATE = ["simulate", "--out", "unused"]
 

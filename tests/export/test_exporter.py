@@ -24,7 +24,7 @@ from sca_tf.export.exporter import (
 from sca_tf.export.layout import versions
 from sca_tf.export.signatures import PREDICT_ONEHOT, SIGNATURE_NAMES
 from sca_tf.models import build_model
-from sca_tf.training.precision import precision_policy
+from sca_tf.precision import precision_policy
 
 
 def test_a_booster_of_another_width_is_refused(model, tmp_path):

@@ -9,6 +9,7 @@ import keras
 import numpy as np
 import pytest
 
+from sca_tf import precision as precision_module
 from sca_tf.errors import ScaInputError
 from sca_tf.models import build_model
 from sca_tf.models.generative.base import one_hot_sequences
@@ -22,7 +23,6 @@ from sca_tf.models.generative.sampling import (
 )
 from sca_tf.synthetic.fasta import read_synthetic_fasta
 from sca_tf.synthetic.generate import generate, load_generator
-from sca_tf.training import precision as precision_module
 
 
 @pytest.fixture(scope="module")

@@ -20,9 +20,9 @@ from sca_tf.cli.app import main as app_main
 from sca_tf.errors import ScaInputError
 from sca_tf.models.generative.diffusion import DiffusionModel
 from sca_tf.models.generative.unet import UNetDenoiser
+from sca_tf.precision import resolve_precision
 from sca_tf.synthetic.data import promoter_splits
 from sca_tf.training.generator import GeneratorTrainConfig
-from sca_tf.training.precision import resolve_precision
 
 REPO = Path(__file__).resolve().parents[2]
 POSITIVE = "ACGTTGCAAGGCTTAC"

@@ -88,7 +88,7 @@ def test_training_loop_learns_under_the_default_strategy(tmp_path):
 
 
 def test_a_float16_model_trains_with_loss_scaling_in_the_loop(monkeypatch):
-    from sca_tf.training.precision import precision_policy
+    from sca_tf.precision import precision_policy
 
     scaled_losses = []
     original = keras.optimizers.LossScaleOptimizer.scale_loss

@@ -12,8 +12,8 @@ from cli.cli_parser import option
 from training_data import planted_splits
 
 from sca_tf.errors import ScaInputError
+from sca_tf.precision import PRECISIONS, precision_policy, resolve_precision
 from sca_tf.training import TrainConfig, train_classifier
-from sca_tf.training.precision import PRECISIONS, precision_policy, resolve_precision
 
 TINY_CNN = {"filters": (16,), "kernel_sizes": (8,), "pool_size": 4, "dense_units": (8,), "pooling": "global_max"}
 PLAIN_CPU = "processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f\n"

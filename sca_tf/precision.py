@@ -1,4 +1,4 @@
-"""Mixed-precision policy of a training run: ``auto`` picks bfloat16 where the hardware has it.
+"""Mixed-precision policy of training, sampling and export: ``auto`` picks bfloat16 where the hardware has it.
 
 ``auto`` resolves to ``mixed_bfloat16`` on a CPU with AVX512-BF16 or AMX-BF16 or a GPU of compute capability
 >= 8.0, ``mixed_float16`` on an older GPU (Keras 3 wraps the optimizer in ``LossScaleOptimizer`` at compile time)
