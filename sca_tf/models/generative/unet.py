@@ -25,7 +25,7 @@ from sca_tf.models.generative.denoiser import (
     output_head,
     residual_block,
 )
-from sca_tf.models.layers import SinusoidalPositionalEncoding
+from sca_tf.models.layers import ByteDropoutAttention, SinusoidalPositionalEncoding
 
 
 @keras.saving.register_keras_serializable(package="sca_tf")
@@ -146,11 +146,12 @@ class UNetDenoiser(DenoiserNetwork):
 
 
 def attention_block(x: Any, heads: int, groups: int, dropout: float, prefix: str) -> Any:
-    """GroupNorm -> multi-head self-attention (``heads`` of ``width // heads``) -> added to the input; layers
-    named ``<prefix>_*``."""
+    """GroupNorm -> multi-head self-attention (``heads`` of ``width // heads``; the transformer's
+    :class:`~sca_tf.models.layers.ByteDropoutAttention`, whose attention-weight dropout is the cheap one on a CPU)
+    -> added to the input; layers named ``<prefix>_*``."""
     width = int(x.shape[-1])
     h = keras.layers.GroupNormalization(groups, name=f"{prefix}_norm")(x)
-    h = keras.layers.MultiHeadAttention(heads, width // heads, dropout=dropout, name=f"{prefix}_heads")(h, h)
+    h = ByteDropoutAttention(heads, width // heads, dropout=dropout, name=f"{prefix}_heads")(h, h)
     return keras.layers.Add(name=f"{prefix}_residual")([x, h])
 
 

@@ -11,6 +11,7 @@ import pytest
 from sca_tf.errors import ScaInputError
 from sca_tf.models.generative.diffusion import DiffusionModel, build_diffusion_model
 from sca_tf.models.generative.unet import UNetDenoiser
+from sca_tf.models.layers import ByteDropoutAttention
 
 TINY_UNET = {"patch_size": 2, "channels": (8, 16), "down_factors": (2,), "bottleneck_dilations": (1, 2),
              "kernel_size": 3, "groups": 2, "time_embedding_dim": 8}
@@ -41,6 +42,7 @@ def test_bottleneck_attention_runs_over_the_coarse_positions() -> None:
     assert "bottleneck_attention_heads" not in {layer.name for layer in plain.layers}
     heads = attending.get_layer("bottleneck_attention_heads")
     assert heads.output.shape[1:] == (16, 16)  # 64 bases / patches of 2 / 2, at the coarsest width
+    assert isinstance(heads, ByteDropoutAttention)  # the byte-mask dropout, not stock per-entry floats
     assert (heads.num_heads, heads.key_dim) == (2, 8)
     # query, key, value and output projections of 16 x 16 with biases, and the GroupNorm's scale and offset
     assert attending.count_params() - plain.count_params() == 4 * (16 * 16 + 16) + 2 * 16
