@@ -49,8 +49,8 @@ GENERATOR_MODELS = ("diffusion", "gan")
 @dataclasses.dataclass(frozen=True)
 class GeneratorTrainConfig:
     """How a generator is trained; the defaults are the 2 kb recipe (README: with self-conditioning it trains in
-    31 min on 2 AMX cores, 51 min on 2 AVX-512-BF16 cores, and fails the quality gate only on the planted CREB1
-    rate, 0.119-0.169 from the training positives' against 0.10).
+    31-35 min on 2 AMX cores, 51 min on 2 AVX-512-BF16 cores, and fails the quality gate only on the planted CREB1
+    rate, 0.119-0.172 from the training positives' against 0.10).
 
     Attributes:
         model: ``diffusion`` (DDPM) or ``gan`` (WGAN-GP baseline).
