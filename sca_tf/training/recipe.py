@@ -24,6 +24,7 @@ from sca_tf.models import AbsoluteLog2FCAUC, DEProbabilityAUC, Log2FCPearson
 from sca_tf.models.losses import Log2FCHuber, WeightedBinaryCrossentropy
 from sca_tf.models.presets import check_preset
 from sca_tf.schema import DE_TARGET, DIRECTION_TARGET, LOG2FC_TARGET
+from sca_tf.training.learning_rate import learning_rate_schedule
 
 CHECKPOINT_MONITOR = "val_auprc"
 """Metric a ``ModelCheckpoint`` / ``EarlyStopping`` should watch (``mode="max"``): AUPRC of the DE call on
@@ -56,11 +57,7 @@ class TrainingRecipe:
     def optimizer(self, total_steps: int | None = None) -> keras.optimizers.Optimizer:
         """Adam at :attr:`learning_rate` with :attr:`clipnorm`; cosine decay over ``total_steps`` when the recipe
         asks for it (``total_steps`` is then required, usually ``epochs * steps_per_epoch``)."""
-        schedule: float | keras.optimizers.schedules.LearningRateSchedule = self.learning_rate
-        if self.cosine_decay:
-            if total_steps is None or total_steps < 1:
-                raise ScaInputError(f"cosine decay needs a positive number of training steps, got {total_steps!r}")
-            schedule = keras.optimizers.schedules.CosineDecay(self.learning_rate, decay_steps=int(total_steps))
+        schedule = learning_rate_schedule(self.learning_rate, cosine_decay=self.cosine_decay, total_steps=total_steps)
         return keras.optimizers.Adam(learning_rate=schedule, clipnorm=self.clipnorm)
 
     def positive_weight(self, prevalence: float, class_weighted_epoch: bool) -> float | None:

@@ -105,6 +105,23 @@ def test_trainer_saves_the_weight_average_when_asked(tmp_path: Path) -> None:
     assert config["ema_momentum"] == 0.5 and config["parameterization"] == "categorical_x0"
 
 
+def test_the_learning_rate_decays_along_a_cosine_over_the_whole_run(tmp_path: Path) -> None:
+    """``cosine_decay`` runs the rate down to zero over epochs x steps; without it (the default) it stays constant."""
+    fasta = tmp_path / "positives.fa"
+    fasta.write_text("".join(f">g{i}\n{POSITIVE}\n" for i in range(16)))
+    script = _train_script()
+    for name, extra in (("cosine", "cosine_decay = true\n"), ("constant", "")):
+        settings = _tiny(tmp_path, f"condition_on_status = false\n{extra}", name=f"{name}.toml")
+        assert script.main(["--positives-fasta", str(fasta), "--output-dir", str(tmp_path / name), *settings]) == 0
+    cosine = keras.models.load_model(tmp_path / "cosine" / "model.keras").optimizer
+    schedule = cosine.get_config()["learning_rate"]
+    assert schedule["class_name"] == "CosineDecay" and schedule["config"]["decay_steps"] == 4  # 2 epochs x 2 steps
+    assert int(cosine.iterations) == 4 and float(cosine.learning_rate) == pytest.approx(0.0, abs=1e-9)
+    constant = keras.models.load_model(tmp_path / "constant" / "model.keras").optimizer
+    assert float(constant.learning_rate) == pytest.approx(GeneratorTrainConfig().learning_rate)
+    assert json.loads((tmp_path / "cosine" / "config.json").read_text())["train_config"]["cosine_decay"] is True
+
+
 def test_weight_average_settings_are_checked() -> None:
     with pytest.raises(ScaInputError, match="ema_momentum 1.5"):
         GeneratorTrainConfig(ema_momentum=1.5)
