@@ -130,6 +130,10 @@ def test_weight_average_settings_are_checked() -> None:
     with pytest.raises(ScaInputError, match="denoiser 'flat'"):
         GeneratorTrainConfig(denoiser="flat")
     assert GeneratorTrainConfig().class_names == ("up", "down")
+    assert GeneratorTrainConfig().learning_rate == 2e-3 and GeneratorTrainConfig(model="gan").learning_rate == 1e-3
+    assert GeneratorTrainConfig(learning_rate=5e-4).learning_rate == 5e-4
+    with pytest.raises(ScaInputError, match="learning_rate must be > 0"):
+        GeneratorTrainConfig(learning_rate=0)
     assert GeneratorTrainConfig(model="gan").class_names == ()  # the GAN is unconditional
 
 
