@@ -76,7 +76,8 @@ class GeneratorTrainConfig:
             model's :data:`DEFAULT_LEARNING_RATES` entry, filled in (and so recorded in ``config.json``).
         cosine_decay: decay the learning rate to zero along a cosine over ``epochs * steps_per_epoch`` steps
             (:mod:`sca_tf.training.learning_rate`; diffusion only, the GAN keeps a constant rate). Off by default:
-            on the 2 kb recipe the planted sites are learned late, at the full rate (README, session 18).
+            on the 2 kb recipe the planted sites are learned late, at the full rate (docs/measured-facts.md,
+            session 18).
         ema_momentum: diffusion: keep an exponential moving average of the weights with this momentum and save
             it as the final model (Ho et al. 2020 sample from such an average); ``0``: the last weights.
         critic_steps: critic updates per generator update (gan).

@@ -51,6 +51,17 @@ def _tiny(tmp_path: Path, extra: str = "", name: str = "tiny.toml") -> list[str]
     return ["--config", str(path), *TINY_RUN]
 
 
+def _train_unconditional_runs(tmp_path: Path, extras: dict[str, str]) -> None:
+    """One tiny unconditional run per name (``tmp_path / name``) on 16 copies of POSITIVE, each with its own extra
+    TOML lines."""
+    fasta = tmp_path / "positives.fa"
+    fasta.write_text("".join(f">g{i}\n{POSITIVE}\n" for i in range(16)))
+    script = _train_script()
+    for name, extra in extras.items():
+        settings = _tiny(tmp_path, f"condition_on_status = false\n{extra}", name=f"{name}.toml")
+        assert script.main(["--positives-fasta", str(fasta), "--output-dir", str(tmp_path / name), *settings]) == 0
+
+
 def test_trainer_runs_under_two_cpu_replicas(tmp_path: Path) -> None:
     """``--cpu-replicas 2``: MirroredStrategy over two logical CPUs (a fresh process: TF fixes devices at start)."""
     fasta = tmp_path / "positives.fa"
@@ -88,12 +99,7 @@ def test_trainer_uses_training_positives_only_and_writes_the_run(tmp_path: Path)
 
 def test_trainer_saves_the_weight_average_when_asked(tmp_path: Path) -> None:
     """With ``--ema-momentum`` the saved model holds the moving average; the last checkpoint the raw weights."""
-    fasta = tmp_path / "positives.fa"
-    fasta.write_text("".join(f">g{i}\n{POSITIVE}\n" for i in range(16)))
-    script = _train_script()
-    for name, extra in (("plain", "ema_momentum = 0\n"), ("ema", "ema_momentum = 0.5\n")):
-        settings = _tiny(tmp_path, f"condition_on_status = false\n{extra}", name=f"{name}.toml")
-        assert script.main(["--positives-fasta", str(fasta), "--output-dir", str(tmp_path / name), *settings]) == 0
+    _train_unconditional_runs(tmp_path, {"plain": "ema_momentum = 0\n", "ema": "ema_momentum = 0.5\n"})
     runs = {name: (keras.models.load_model(tmp_path / name / "model.keras"),
                    keras.models.load_model(tmp_path / name / "checkpoints" / "last.keras"))
             for name in ("plain", "ema")}
@@ -107,12 +113,7 @@ def test_trainer_saves_the_weight_average_when_asked(tmp_path: Path) -> None:
 
 def test_the_learning_rate_decays_along_a_cosine_over_the_whole_run(tmp_path: Path) -> None:
     """``cosine_decay`` runs the rate down to zero over epochs x steps; without it (the default) it stays constant."""
-    fasta = tmp_path / "positives.fa"
-    fasta.write_text("".join(f">g{i}\n{POSITIVE}\n" for i in range(16)))
-    script = _train_script()
-    for name, extra in (("cosine", "cosine_decay = true\n"), ("constant", "")):
-        settings = _tiny(tmp_path, f"condition_on_status = false\n{extra}", name=f"{name}.toml")
-        assert script.main(["--positives-fasta", str(fasta), "--output-dir", str(tmp_path / name), *settings]) == 0
+    _train_unconditional_runs(tmp_path, {"cosine": "cosine_decay = true\n", "constant": ""})
     cosine = keras.models.load_model(tmp_path / "cosine" / "model.keras").optimizer
     schedule = cosine.get_config()["learning_rate"]
     assert schedule["class_name"] == "CosineDecay" and schedule["config"]["decay_steps"] == 4  # 2 epochs x 2 steps
