@@ -11,7 +11,7 @@ from sca_tf.models.generative.sampling import (
     DEFAULT_ETA,
     DEFAULT_GUIDANCE,
     DEFAULT_GUIDANCE_INTERVAL,
-    DEFAULT_TEMPERATURE,
+    DEFAULT_GUIDED_TEMPERATURE,
     SAMPLERS,
 )
 from sca_tf.precision import PRECISIONS
@@ -138,7 +138,8 @@ def add_verbs(verbs: Any) -> None:
                      help="fractions of the noise schedule (0 clean, 1 noise) where guidance applies "
                           f"(default {DEFAULT_GUIDANCE_INTERVAL[0]:g} {DEFAULT_GUIDANCE_INTERVAL[1]:g})")
     gen.add_argument("--temperature", type=float, default=default(generate, "temperature"),
-                     help=f"clean-base logit temperature, categorical-x0 models (default {DEFAULT_TEMPERATURE:g})")
+                     help="clean-base logit temperature, categorical-x0 models (default "
+                          f"{DEFAULT_GUIDED_TEMPERATURE:g} with guidance, else 1)")
     gen.add_argument("--seed", type=int, default=default(generate, "seed"), help="seed of the sampler")
     gen.add_argument("--condition", default=default(generate, "condition"),
                      help=f"class to generate for a status-conditioned model (e.g. {' or '.join(DE_STATUSES)})")

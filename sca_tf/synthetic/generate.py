@@ -33,8 +33,8 @@ from sca_tf.models.generative.sampling import (
     DEFAULT_ETA,
     DEFAULT_GUIDANCE,
     DEFAULT_GUIDANCE_INTERVAL,
-    DEFAULT_TEMPERATURE,
     default_steps,
+    default_temperature,
 )
 from sca_tf.precision import precision_policy, resolve_precision
 from sca_tf.provenance import library_versions, sha256_of
@@ -108,9 +108,9 @@ def generate(
         guidance_interval: fractions of the schedule (0 clean, 1 noise) where guidance applies (default
             :data:`DEFAULT_GUIDANCE_INTERVAL`).
         temperature: clean-base logit temperature of a ``categorical_x0`` model (default
-            :data:`DEFAULT_TEMPERATURE`).
-        The sampler, steps, eta and guidance defaults are the settings chosen on the 2 kb gate (README); the
-        guidance interval and the temperature are off by default (not yet run on the gate).
+            :data:`DEFAULT_GUIDED_TEMPERATURE` with guidance other than 1, else 1).
+        The sampler, steps, eta, guidance and temperature defaults are the 2 kb recipe's (README); the guidance
+        interval is off by default.
         seed: seed of the starting noise / latent vectors.
         condition: class to generate (e.g. ``up``) for a conditional model; ``None`` = unconditional.
         precision: dtype policy of the network (``auto``: bfloat16 where the hardware has it, as in training).
@@ -163,12 +163,13 @@ def _sampler_options(model: SequenceGenerator, condition: str | None, **requeste
         return {}
     sampler = requested["sampler"] or "ddim"
     guided = condition is not None and model.condition_dropout > 0
+    guidance = (DEFAULT_GUIDANCE if guided else 1.0) if requested["guidance"] is None else requested["guidance"]
     defaults = {
         "sampler": sampler,
         "steps": default_steps(sampler, model.schedule.timesteps),
         "eta": DEFAULT_ETA,
-        "guidance": DEFAULT_GUIDANCE if guided else 1.0,
+        "guidance": guidance,
         "guidance_interval": DEFAULT_GUIDANCE_INTERVAL,
-        "temperature": DEFAULT_TEMPERATURE,
+        "temperature": default_temperature(guidance != 1, model.parameterization),
     }
     return {name: default if requested[name] is None else requested[name] for name, default in defaults.items()}

@@ -19,7 +19,7 @@ from sca_tf.models.generative.sampling import (
     DEFAULT_ETA,
     DEFAULT_GUIDANCE,
     DEFAULT_GUIDANCE_INTERVAL,
-    DEFAULT_TEMPERATURE,
+    DEFAULT_GUIDED_TEMPERATURE,
 )
 from sca_tf.synthetic.fasta import read_synthetic_fasta
 from sca_tf.synthetic.generate import generate, load_generator
@@ -41,13 +41,19 @@ def checkpoints(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     conditional.compile(optimizer="adam")
     conditional.fit(one_hot, np.array([0, 1] * 4, dtype="int32"), batch_size=4, epochs=1, verbose=0)
     conditional.save(folder / "conditional.keras")
+    categorical = build_diffusion_model(16, schedule="cosine", timesteps=20, channels=8, dilations=(1,),
+                                        kernel_size=3, groups=2, time_embedding_dim=8, class_names=("up", "down"),
+                                        parameterization="categorical_x0")
+    categorical.compile(optimizer="adam")
+    categorical.fit(one_hot, np.array([0, 1] * 4, dtype="int32"), batch_size=4, epochs=1, verbose=0)
+    categorical.save(folder / "categorical.keras")
     gan = build_gan(16, latent_dim=4, channels=8, n_layers=1, kernel_size=3, critic_steps=1)
     gan.compile()
     gan.fit(one_hot, batch_size=4, epochs=1, verbose=0)
     gan.save(folder / "gan.keras")
     build_model("cnn", 16, filters=(4,), kernel_sizes=(3,), pool_size=2, dense_units=(4,)).save(folder / "cnn.keras")
     (folder / "garbage.keras").write_text("not a zip")
-    for name in ("untrained", "diffusion", "conditional", "gan", "cnn", "garbage"):
+    for name in ("untrained", "diffusion", "conditional", "categorical", "gan", "cnn", "garbage"):
         paths[name] = folder / f"{name}.keras"
     return paths
 
@@ -79,15 +85,23 @@ def test_fastas_of_two_conditions_concatenate_into_one_set(tmp_path: Path, check
 
 
 def test_default_sampler_settings_are_ddim_eta_1_and_guidance_with_a_condition(tmp_path: Path, checkpoints: dict[str, Path]) -> None:
-    """DDIM, eta 1; guidance above 1 with a condition, 1 without one (guidance needs a condition)."""
+    """DDIM, eta 1; guidance above 1 with a condition, 1 without one (guidance needs a condition); a guided
+    categorical-x0 model's logits at the guided temperature, unguided requests at temperature 1."""
     conditional = generate(checkpoints["conditional"], 2, tmp_path / "up.fa", condition="up", progress=False)
     sampling = json.loads(conditional.provenance.read_text())["sampling"]
     assert (sampling["sampler"], sampling["eta"], sampling["guidance"]) == ("ddim", DEFAULT_ETA, DEFAULT_GUIDANCE)
-    assert (tuple(sampling["guidance_interval"]), sampling["temperature"]) == (DEFAULT_GUIDANCE_INTERVAL,
-                                                                               DEFAULT_TEMPERATURE)
-    assert DEFAULT_GUIDANCE != 1 and DEFAULT_ETA == 1
+    assert (tuple(sampling["guidance_interval"]), sampling["temperature"]) == (DEFAULT_GUIDANCE_INTERVAL, 1.0)
+    assert DEFAULT_GUIDANCE != 1 and DEFAULT_ETA == 1 and DEFAULT_GUIDED_TEMPERATURE != 1
     unconditional = generate(checkpoints["conditional"], 2, tmp_path / "any.fa", progress=False)
     assert json.loads(unconditional.provenance.read_text())["sampling"]["guidance"] == 1
+    guided = generate(checkpoints["categorical"], 2, tmp_path / "guided.fa", condition="up", progress=False)
+    unguided = generate(checkpoints["categorical"], 2, tmp_path / "unguided.fa", progress=False)
+    plain = generate(checkpoints["categorical"], 2, tmp_path / "plain.fa", condition="up", guidance=1.0,
+                     progress=False)
+    chosen_temperature = generate(checkpoints["categorical"], 2, tmp_path / "t.fa", condition="up", temperature=0.9,
+                                  progress=False)
+    assert [json.loads(result.provenance.read_text())["sampling"]["temperature"]
+            for result in (guided, unguided, plain, chosen_temperature)] == [DEFAULT_GUIDED_TEMPERATURE, 1.0, 1.0, 0.9]
     chosen = generate(checkpoints["conditional"], 2, tmp_path / "chosen.fa", condition="up", eta=0.0, guidance=1.0,
                       guidance_interval=(0.2, 0.7), progress=False)
     sampling = json.loads(chosen.provenance.read_text())["sampling"]

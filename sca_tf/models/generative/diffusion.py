@@ -40,7 +40,6 @@ from sca_tf.models.generative.base import SequenceGenerator, replica_mean_scale,
 from sca_tf.models.generative.denoiser import Denoiser, DenoiserNetwork
 from sca_tf.models.generative.sampling import (
     DEFAULT_GUIDANCE_INTERVAL,
-    DEFAULT_TEMPERATURE,
     ReverseProcess,
     check_guidance,
     check_guidance_interval,
@@ -268,7 +267,7 @@ class DiffusionModel(SequenceGenerator):
                        progress: bool = False, sampler: str = "ddim", steps: int | None = None,
                        eta: float = 0.0, guidance: float = 1.0,
                        guidance_interval: tuple[float, float] = DEFAULT_GUIDANCE_INTERVAL,
-                       temperature: float = DEFAULT_TEMPERATURE) -> np.ndarray:
+                       temperature: float = 1.0) -> np.ndarray:
         """Signed one-hot scores ``[n, length, 4]`` in ``[-1, 1]`` from ``sampler`` (``ddpm`` or ``ddim``).
 
         ``ddpm``: ancestral sampling over all ``T`` steps (``steps`` must be ``None`` or ``T``). ``ddim``: ``steps``
