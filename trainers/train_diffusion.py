@@ -3,7 +3,7 @@
 The same library call as ``sca-tf train-generator`` (:func:`sca_tf.cli.synthetic.train_generator_command`), with
 the same options: the training positives (``--de-table`` + ``--promoters``, the dataset's own split recomputed;
 ``--train-genes``; or ``--positives-fasta``), ``--config`` (a TOML/YAML of ``GeneratorTrainConfig`` fields) and a
-few overrides. Without a config the defaults are the 2 kb recipe (README; it does not pass the gate yet). Runs
+few overrides. Without a config the defaults are the 2 kb recipe (README: its samples pass the gate). Runs
 under ``tf.distribute.MirroredStrategy`` (``--cpu-replicas 2`` splits the CPU into two logical devices), with
 TensorBoard logs, per-epoch checkpoints and resumption; writes ``model.keras`` and ``config.json`` to ``--out``::
 

